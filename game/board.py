@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 Square = tuple[int, int]  # (row, col); row 0 is the entry edge
@@ -188,7 +189,9 @@ def _search(
     lowest, highest = length
     path: list[Square] = [(0, rng.randrange(cols))]
     on_path = {path[0]}
-    options: list[list[Square]] = [_ordered_moves(rng, path, on_path, cols, rows, diagonal, weights)]
+    options: list[list[Square]] = [
+        _ordered_moves(rng, path, on_path, cols, rows, diagonal, weights)
+    ]
     budget = _BUDGET
     while options and budget:
         budget -= 1
@@ -220,7 +223,7 @@ def _ordered_moves(
 ) -> list[Square]:
     """Moves from the path's head, in the order to try them last-first (a stack)."""
     head = path[-1]
-    moves = list(zip(path, path[1:], strict=False))
+    moves = list(pairwise(path))
     candidates = [
         sq
         for sq in neighbours(head, cols, rows, diagonal=diagonal)
@@ -252,7 +255,7 @@ def path_shape(path: Iterable[Square]) -> dict[str, int]:
     """Counts of forward, sideways and backward moves: what difficulty is made of."""
     counts = {"forward": 0, "sideways": 0, "backward": 0}
     squares = list(path)
-    for a, b in zip(squares, squares[1:], strict=False):
+    for a, b in pairwise(squares):
         key = "forward" if b[0] > a[0] else "sideways" if b[0] == a[0] else "backward"
         counts[key] += 1
     return counts

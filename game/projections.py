@@ -186,9 +186,7 @@ def _facilitator_team(team: TeamState, settings: Settings) -> dict[str, Any]:
     for walker, walk in zip(view["walkers"], team.walks.values(), strict=True):
         walker["position"] = walk.position
         walker["pending_beep"] = (
-            None
-            if walk.wrong is None
-            else {"square": _square(walk.wrong), "due": walk.beep_due}
+            None if walk.wrong is None else {"square": _square(walk.wrong), "due": walk.beep_due}
         )
     if team.last_beep is not None:
         view["last_beep"]["kind"] = team.last_beep.kind

@@ -142,7 +142,10 @@ def _timers(draft: Draft, team: TeamState) -> Iterator[tuple[float, Fire]]:
     if team.paused:
         return
     if team.planning_ends_at is not None:
-        yield team.planning_ends_at, partial(_begin_learning, team_id=team.id, reason="planning_over")
+        yield (
+            team.planning_ends_at,
+            partial(_begin_learning, team_id=team.id, reason="planning_over"),
+        )
     for walk in team.walks.values():
         if walk.beep_due is not None and walk.wrong is not None:
             beep = partial(_beep_and_settle, team_id=team.id, player=walk.player, square=walk.wrong)
@@ -340,9 +343,7 @@ def _end_phase(draft: Draft, c: cmd.EndPhase) -> None:
         _begin_learning(draft, c.team, "facilitator")
     elif team.phase == "learning":
         _close_any_pause(draft, team)
-        draft.emit(
-            ev.LearningEnded, team=c.team, path_found=team.path_found, how="facilitator"
-        )
+        draft.emit(ev.LearningEnded, team=c.team, path_found=team.path_found, how="facilitator")
     elif team.phase == "execution":
         _close_any_pause(draft, team)
         draft.emit(ev.ExecutionEnded, team=c.team, complete=False)
@@ -409,7 +410,11 @@ def _start_huddle(draft: Draft, c: cmd.StartHuddle) -> None:
     if left < 1:
         raise Rejected("no_huddle_left", "The huddle time is used up")
     seconds = left if c.seconds is None else c.seconds
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or not 1 <= seconds <= left:
+    if (
+        isinstance(seconds, bool)
+        or not isinstance(seconds, int | float)
+        or not 1 <= seconds <= left
+    ):
         raise Rejected("bad_huddle", f"A huddle lasts from 1 to {int(left)} seconds now")
     draft.emit(ev.HuddleStarted, team=c.team, seconds=seconds)
 

@@ -64,10 +64,10 @@ class Settings:
 
 # name -> (help, check) where check returns the clean value or raises ValueError(allowed)
 SETTING_HELP: dict[str, str] = {
-    "retrace": "After a beep: 'auto' walks the player back; 'manual' makes them tap each square back.",
+    "retrace": "After a beep: 'auto' walks the player back; 'manual' has them tap each square.",
     "beep_delay_s": "Seconds before a wrong step beeps (0 to 10): the delayed-feedback variant.",
-    "idle_timeout_s": "Seconds a walker may stand still before losing the turn (10 to 600, or null for off).",
-    "planning_s": "Planning time before learning, talking allowed (0 to 1800 seconds; 0 skips planning).",
+    "idle_timeout_s": "Seconds a walker may stand idle before losing the turn (10-600, or null).",
+    "planning_s": "Planning time before learning, talking allowed (0-1800 s; 0 skips planning).",
     "huddle_budget_s": "Total seconds of huddles the facilitator may grant (0 to 900).",
     "penalties": "Penalty kinds and the seconds each adds to the phase's adjusted time.",
     "learning_ends": "The learning phase ends at the 'first_crossing' or when 'all_crossed'.",
@@ -117,7 +117,9 @@ def parse_settings(raw: Mapping[str, Any] | None) -> Settings:
     known = {f.name for f in fields(Settings)}
     for name in raw:
         if name not in known:
-            raise SettingsError(str(name), f"is not a rule option; known: {', '.join(sorted(known))}")
+            raise SettingsError(
+                str(name), f"is not a rule option; known: {', '.join(sorted(known))}"
+            )
     base = Settings()
     idle = raw.get("idle_timeout_s", base.idle_timeout_s)
     if idle is not None and idle != 0:
@@ -173,7 +175,9 @@ def parse_maze(raw: Mapping[str, Any] | None) -> Maze:
     raw = dict(raw or {})
     for name in raw:
         if name not in MAZE_FIELDS:
-            raise SettingsError(f"maze.{name}", f"is not a maze field; known: {', '.join(MAZE_FIELDS)}")
+            raise SettingsError(
+                f"maze.{name}", f"is not a maze field; known: {', '.join(MAZE_FIELDS)}"
+            )
     cols = int(_number("maze.cols", raw.get("cols", DEFAULT_COLS), MIN_COLS, MAX_COLS, whole=True))
     rows = int(_number("maze.rows", raw.get("rows", DEFAULT_ROWS), MIN_ROWS, MAX_ROWS, whole=True))
     seed = int(_number("maze.seed", raw.get("seed", 0), 0, 2**53, whole=True))

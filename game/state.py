@@ -177,7 +177,9 @@ def _created(state: SessionState, event: ev.SessionCreated) -> None:
     state.session_id = event.session_id
     state.title = event.title
     state.settings = event.settings
-    state.teams = {t.team_id: TeamState(id=t.team_id, name=t.name, maze=t.maze) for t in event.teams}
+    state.teams = {
+        t.team_id: TeamState(id=t.team_id, name=t.name, maze=t.maze) for t in event.teams
+    }
 
 
 def _ended(state: SessionState, ts: float) -> None:
