@@ -1,21 +1,82 @@
-"""The `electric-maze` command."""
+"""The `electric-maze` command: serve the app, and play bot teams against it."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import logging
 import sys
+
+from app.config import Config
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="electric-maze", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="serve the app")
+
+    serve = sub.add_parser("serve", help="serve the app")
+    serve.add_argument("--host", help="address to listen on (default HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default PORT or 8000)")
+    serve.add_argument(
+        "--lan", action="store_true", help="listen on every address, for phones on the Wi-Fi"
+    )
+
+    simulate = sub.add_parser("simulate", help="bot teams play a workshop against a server")
+    simulate.add_argument("--url", default="http://127.0.0.1:8000", help="the server")
+    simulate.add_argument("--teams", type=int, default=1)
+    simulate.add_argument("--players", type=int, default=5, help="players per team")
+    simulate.add_argument(
+        "--strategy", default="learner", choices=("learner", "amnesiac", "random")
+    )
+    simulate.add_argument("--think", type=float, default=0.3, help="seconds between moves")
+    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--quiet", action="store_true")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
-        print("The server is not built yet: the game engine is in game/.", file=sys.stderr)
-        return 1
+        return _serve(args)
+    if args.command == "simulate":
+        from app.simulate import run_simulation
+
+        return run_simulation(
+            url=args.url,
+            teams=args.teams,
+            players=args.players,
+            strategy=args.strategy,
+            think_s=args.think,
+            seed=args.seed,
+            quiet=args.quiet,
+        )
+    return 2
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    config = Config.from_env()
+    if args.lan:
+        config = dataclasses.replace(config, host="0.0.0.0")
+    if args.host:
+        config = dataclasses.replace(config, host=args.host)
+    if args.port:
+        config = dataclasses.replace(config, port=args.port)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    print(f"Electric Maze: open {config.base_url()} (phones on the same network use this address)")
+    from app.main import create_app
+
+    uvicorn.run(
+        create_app(config),
+        host=config.host,
+        port=config.port,
+        ws_max_size=config.max_message_bytes,
+        ws_ping_interval=20,
+        ws_ping_timeout=20,
+        timeout_graceful_shutdown=config.shutdown_timeout_s,
+        proxy_headers=True,
+        log_level="info",
+    )
     return 0
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    sys.exit(main())

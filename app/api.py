@@ -1,0 +1,131 @@
+"""The HTTP API: health, creating workshops, and reading a workshop's log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.registry import Registry
+from app.security import token_matches
+from game.events import to_record
+from game.rules import MAX_TEAMS, MAX_TITLE
+from game.settings import SettingsError, parse_maze, parse_settings
+
+router = APIRouter()
+
+
+class WorkshopRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    title: Annotated[str, Field(max_length=MAX_TITLE)] = "Electric Maze"
+    teams: Annotated[int, Field(ge=1, le=MAX_TEAMS, strict=True)] = 1
+    maze: dict[str, Any] | None = None
+    rules: dict[str, Any] | None = None
+
+
+class TeamLinks(BaseModel):
+    team_id: str
+    join_code: str
+    join_url: str
+
+
+class WorkshopCreated(BaseModel):
+    workshop_id: str
+    facilitator_token: str
+    facilitator_url: str
+    teams: list[TeamLinks]
+
+
+class FieldError(Exception):
+    """A request field whose value the rules refuse; answered as a 422 naming the field."""
+
+    def __init__(self, loc: list[str], message: str) -> None:
+        super().__init__(message)
+        self.loc = loc
+        self.message = message
+
+
+def field_error_response(loc: list[str | int], message: str) -> JSONResponse:
+    name = ".".join(str(part) for part in loc if part != "body") or "body"
+    return JSONResponse(
+        status_code=422,
+        content={
+            "message": f"{name}: {message}",
+            "detail": [{"loc": loc, "msg": message, "type": "value_error"}],
+        },
+    )
+
+
+def _registry(request: Request) -> Registry:
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.post("/api/workshops", status_code=201, response_model=WorkshopCreated)
+async def create_workshop(request: Request, body: WorkshopRequest | None = None) -> WorkshopCreated:
+    body = body or WorkshopRequest()
+    try:
+        maze = parse_maze(body.maze)
+        settings = parse_settings(body.rules)
+    except SettingsError as error:
+        where = error.setting.split(".")
+        loc = ["body", *where] if where[0] == "maze" else ["body", "rules", *where]
+        raise FieldError(loc, error.reason) from None
+    title = " ".join(body.title.split()) or "Electric Maze"
+    registry = _registry(request)
+    created = await registry.create(
+        title=title, team_count=body.teams, maze=maze, settings=settings
+    )
+    base = registry.config.base_url()
+    return WorkshopCreated(
+        workshop_id=created.workshop_id,
+        facilitator_token=created.facilitator_token,
+        facilitator_url=f"{base}/facilitate/{created.workshop_id}#{created.facilitator_token}",
+        teams=[
+            TeamLinks(
+                team_id=team.team_id,
+                join_code=team.join_code,
+                join_url=f"{base}/join/{team.join_code}",
+            )
+            for team in created.teams
+        ],
+    )
+
+
+@router.get("/api/workshops/{workshop_id}/log")
+async def workshop_log(
+    request: Request,
+    workshop_id: str,
+    authorization: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    registry = _registry(request)
+    row = await registry.store.run(registry.store.workshop, workshop_id)
+    scheme, _, token = (authorization or "").partition(" ")
+    if row is None or scheme.lower() != "bearer" or not token_matches(token, row.token_hash):
+        raise HTTPException(
+            status_code=401,
+            detail="A valid facilitator token is needed (Authorization: Bearer <token>)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    room = await registry.room(workshop_id)
+    events = list(room.log) if room is not None else []
+
+    def lines() -> Iterator[str]:
+        for event in events:
+            yield json.dumps(to_record(event), separators=(",", ":")) + "\n"
+
+    filename = f"electric-maze-{workshop_id}.jsonl"
+    return StreamingResponse(
+        lines(),
+        media_type="application/x-ndjson",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -1,0 +1,84 @@
+"""Server settings, read from the environment."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DB_FILE = Path("var") / "electric-maze.db"
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str = f"sqlite:///{DEFAULT_DB_FILE}"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str | None = None  # as phones must reach the server, e.g. behind a proxy
+    allowed_origins: tuple[str, ...] = ()
+    max_message_bytes: int = 64 * 1024
+    messages_per_second: float = 20.0  # per connection, with a burst of twice that
+    join_attempts_per_minute: int = 20  # per client address, against code enumeration
+    send_queue_size: int = 256  # per connection; a client that falls further behind is dropped
+    tick_s: float = 0.25  # how often rooms let time pass (idle timeouts, delayed beeps)
+    heartbeat_s: float = 15.0
+    resume_limit: int = 500  # missed events beyond which a client gets a full snapshot
+    shutdown_timeout_s: int = 5
+    admin_password: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
+        env = os.environ if env is None else env
+        base = cls()
+        origins = tuple(o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(","))
+        return cls(
+            database_url=env.get("DATABASE_URL", base.database_url),
+            host=env.get("HOST", base.host),
+            port=_int(env, "PORT", base.port),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
+            allowed_origins=tuple(o for o in origins if o),
+            max_message_bytes=_int(env, "MAX_MESSAGE_BYTES", base.max_message_bytes),
+            messages_per_second=float(
+                env.get("MESSAGES_PER_SECOND", str(base.messages_per_second))
+            ),
+            join_attempts_per_minute=_int(
+                env, "JOIN_ATTEMPTS_PER_MINUTE", base.join_attempts_per_minute
+            ),
+            admin_password=env.get("ADMIN_PASSWORD") or None,
+        )
+
+    def base_url(self) -> str:
+        """The address join links and QR codes carry."""
+        if self.public_url:
+            return self.public_url
+        host = self.host
+        if host in ("0.0.0.0", "::", ""):
+            host = lan_address()
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self.port}"
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def lan_address() -> str:
+    """This machine's address on the local network, as phones on the same Wi-Fi reach it."""
+    try:
+        infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+    except OSError:
+        infos = []
+    for info in infos:
+        address = str(info[4][0])
+        if not address.startswith("127."):
+            return address
+    return "127.0.0.1"

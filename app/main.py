@@ -1,0 +1,55 @@
+"""The app factory."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from app import api, ws
+from app.config import Config
+from app.registry import Registry
+from app.security import AttemptLimiter
+from app.store import EventStore
+
+log = logging.getLogger("electric_maze")
+
+
+def create_app(config: Config | None = None, clock: Callable[[], float] = time.time) -> FastAPI:
+    config = config or Config.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = EventStore(config.database_url)
+        registry = Registry(store, config, clock)
+        app.state.registry = registry
+        await registry.start()
+        log.info("Electric Maze is ready; phones join at %s", config.base_url())
+        try:
+            yield
+        finally:
+            await registry.stop()
+            store.close()
+
+    app = FastAPI(title="Electric Maze", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    app.state.config = config
+    app.state.join_limiter = AttemptLimiter(config.join_attempts_per_minute)
+    app.include_router(api.router)
+    app.include_router(ws.router)
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(api.FieldError, _field_error)  # type: ignore[arg-type]
+    return app
+
+
+async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    first = error.errors()[0]
+    return api.field_error_response(list(first["loc"]), str(first["msg"]))
+
+
+async def _field_error(request: Request, error: api.FieldError) -> JSONResponse:
+    return api.field_error_response(list(error.loc), error.message)

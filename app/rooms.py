@@ -1,0 +1,235 @@
+"""Rooms: one authority per workshop, handling its commands one at a time in arrival order.
+
+A room decides each command with the engine, commits the events to the store, and only then
+applies them and tells its clients, each through a bounded queue of its own so that one slow
+phone never holds up the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from app.config import Config
+from app.store import EventStore
+from game import commands as cmd
+from game import projections
+from game.events import Event, to_record
+from game.rules import Rejected, decide
+from game.state import SessionState, apply, fold
+
+log = logging.getLogger("electric_maze.rooms")
+
+Audience = Literal["participant", "screen", "facilitator"]
+MakeCommand = Callable[[float], cmd.Command]
+
+CLOSE_TOO_SLOW = 4008  # the client fell behind; it may resume
+CLOSE_REPLACED = 4001  # the seat was taken by a newer connection
+CLOSE_REMOVED = 4003  # kicked or banned
+CLOSE_GOING_AWAY = 1001
+
+
+def dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"))
+
+
+@dataclass(eq=False)
+class Client:
+    """One connection: who it is for, and the queue of messages waiting to be sent to it."""
+
+    audience: Audience
+    team: str | None
+    player: str | None = None
+    queue: asyncio.Queue[str | None] = field(default_factory=lambda: asyncio.Queue(256))
+    close_code: int | None = None
+    close_reason: str = ""
+
+    def send(self, message: dict[str, Any]) -> None:
+        self.send_text(dumps(message))
+
+    def send_text(self, text: str) -> None:
+        if self.close_code is not None:
+            return
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            self.close(CLOSE_TOO_SLOW, "too far behind; reconnect to catch up")
+
+    def close(self, code: int, reason: str) -> None:
+        """Ask the sender to stop; whatever is still queued is dropped."""
+        if self.close_code is not None:
+            return
+        self.close_code, self.close_reason = code, reason
+        while not self.queue.empty():
+            self.queue.get_nowait()
+        self.queue.put_nowait(None)
+
+
+@dataclass
+class _Job:
+    make: MakeCommand
+    done: asyncio.Future[list[Event]]
+
+
+class Room:
+    def __init__(
+        self,
+        workshop_id: str,
+        log_events: list[Event],
+        store: EventStore,
+        config: Config,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.workshop_id = workshop_id
+        self.log = log_events
+        self.state: SessionState = fold(log_events)
+        self.store = store
+        self.config = config
+        self.clock = clock
+        self.clients: set[Client] = set()
+        self._inbox: asyncio.Queue[_Job] = asyncio.Queue()
+        self._worker = asyncio.create_task(self._work(), name=f"room-{workshop_id}")
+        self._tick_waiting = False
+
+    @property
+    def seq(self) -> int:
+        return self.state.seq
+
+    async def submit(self, make: MakeCommand) -> list[Event]:
+        """Queue a command (made with the time it is handled at); its events, or Rejected."""
+        done: asyncio.Future[list[Event]] = asyncio.get_running_loop().create_future()
+        await self._inbox.put(_Job(make, done))
+        return await done
+
+    def tick(self) -> None:
+        """Let time pass, unless a tick is already waiting its turn."""
+        if self._tick_waiting or self.state.ended:
+            return
+        self._tick_waiting = True
+        done: asyncio.Future[list[Event]] = asyncio.get_running_loop().create_future()
+        self._inbox.put_nowait(_Job(self._make_tick, done))
+
+    def _make_tick(self, at: float) -> cmd.Command:
+        self._tick_waiting = False
+        return cmd.Tick(at=at)
+
+    async def close(self) -> None:
+        self._worker.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._worker
+
+    async def _work(self) -> None:
+        while True:
+            job = await self._inbox.get()
+            try:
+                events = await self._handle(job.make)
+            except Rejected as rejection:
+                if not job.done.done():
+                    job.done.set_exception(rejection)
+                continue
+            except Exception:  # a store failure must not stop the room
+                log.exception("room %s could not handle a command", self.workshop_id)
+                if not job.done.done():
+                    job.done.set_exception(
+                        Rejected("server_error", "The server could not save that; try again")
+                    )
+                continue
+            if not job.done.done():
+                job.done.set_result(events)
+
+    async def _handle(self, make: MakeCommand) -> list[Event]:
+        command = make(self.clock())
+        events = decide(self.state, command)
+        if not events:
+            return events
+        await self.store.run(self.store.append, self.workshop_id, events)
+        for event in events:
+            apply(self.state, event)
+        self.log.extend(events)
+        self._broadcast(events)
+        return events
+
+    # --- clients -----------------------------------------------------------------------
+
+    def add(self, client: Client) -> None:
+        self.clients.add(client)
+
+    def remove(self, client: Client) -> None:
+        self.clients.discard(client)
+
+    def seat_clients(self, team: str, player: str) -> list[Client]:
+        return [c for c in self.clients if c.team == team and c.player == player]
+
+    def _broadcast(self, events: list[Event]) -> None:
+        public = [(e, projections.public_event(e)) for e in events]
+        facilitator_text: str | None = None
+        screen_text: dict[str, str] = {}
+        for client in list(self.clients):
+            if client.audience == "facilitator":
+                if facilitator_text is None:
+                    facilitator_text = dumps(self.facilitator_update(events))
+                client.send_text(facilitator_text)
+                continue
+            assert client.team is not None
+            team_events = [p for e, p in public if p is not None and _for_team(e, client.team)]
+            if not team_events:
+                continue
+            if client.audience == "screen":
+                if client.team not in screen_text:
+                    screen_text[client.team] = dumps(
+                        self.update_message(client, team_events, self.view_for(client))
+                    )
+                client.send_text(screen_text[client.team])
+            else:
+                client.send(self.update_message(client, team_events, self.view_for(client)))
+            if client.player and client.player not in self.state.teams[client.team].players:
+                client.close(CLOSE_REMOVED, "removed from the team")
+
+    def facilitator_update(self, events: Iterable[Event]) -> dict[str, Any]:
+        return {
+            "type": "update",
+            "seq": self.seq,
+            "events": [to_record(e) for e in events],
+            "view": projections.facilitator_view(self.state),
+        }
+
+    def update_message(
+        self, client: Client, events: list[dict[str, Any]], view: dict[str, Any]
+    ) -> dict[str, Any]:
+        return {"type": "update", "seq": self.seq, "events": events, "view": view}
+
+    def view_for(self, client: Client) -> dict[str, Any]:
+        if client.audience == "facilitator":
+            return projections.facilitator_view(self.state)
+        assert client.team is not None
+        if client.audience == "screen":
+            return projections.screen_view(self.state, client.team)
+        assert client.player is not None
+        return projections.participant_view(self.state, client.team, client.player)
+
+    def catch_up(self, client: Client, last_seq: int) -> dict[str, Any]:
+        """The events a returning client missed, or a full snapshot when that is simpler."""
+        view = self.view_for(client)
+        missed = len(self.log) - last_seq
+        if last_seq < 0 or missed < 0 or missed > self.config.resume_limit:
+            return {"type": "snapshot", "seq": self.seq, "view": view}
+        events = []
+        for event in self.log[last_seq:]:
+            record = (
+                to_record(event)
+                if client.audience == "facilitator"
+                else projections.public_event(event)
+            )
+            if record is not None and (client.team is None or _for_team(event, client.team)):
+                events.append(record)
+        return {"type": "resumed", "seq": self.seq, "events": events, "view": view}
+
+
+def _for_team(event: Event, team: str) -> bool:
+    return getattr(event, "team", team) == team

@@ -1,0 +1,90 @@
+"""Tokens, join codes, origin checks and rate limits."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections import deque
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+# No 0/O, 1/I/L, 5/S, 2/Z: easy to read off a projector and type on a phone.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
+JOIN_CODE_LENGTH = 6
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_matches(token: str, token_hash: str) -> bool:
+    return hmac.compare_digest(hash_token(token), token_hash)
+
+
+def new_join_code() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def normalise_join_code(code: str) -> str:
+    """What people type, in any case, with spaces or dashes."""
+    return "".join(ch for ch in code.upper() if ch.isascii() and ch.isalnum())
+
+
+def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...]) -> bool:
+    """Browsers always send Origin; a page from another site may not open our sockets."""
+    if origin is None:
+        return True  # not a browser: scripts and tools, which Origin checks cannot stop anyway
+    origin = origin.rstrip("/")
+    if origin in allowed or "*" in allowed:
+        return True
+    parts = urlsplit(origin)
+    return host is not None and parts.netloc == host and parts.scheme in ("http", "https")
+
+
+class TokenBucket:
+    """Allows `rate` events a second on average, bursts of `burst`."""
+
+    def __init__(
+        self, rate: float, burst: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
+        self.tokens = burst
+        self.updated = clock()
+
+    def allow(self) -> bool:
+        now = self.clock()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class AttemptLimiter:
+    """At most `limit` attempts per key in any `window_s` seconds (join codes per address)."""
+
+    def __init__(
+        self, limit: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit, self.window_s, self.clock = limit, window_s, clock
+        self._attempts: dict[str, deque[float]] = {}
+
+    def allow(self, key: str) -> bool:
+        now = self.clock()
+        attempts = self._attempts.setdefault(key, deque())
+        while attempts and attempts[0] <= now - self.window_s:
+            attempts.popleft()
+        if len(attempts) >= self.limit:
+            return False
+        attempts.append(now)
+        if len(self._attempts) > 10_000:  # forget idle addresses
+            for stale in [k for k, v in self._attempts.items() if not v]:
+                del self._attempts[stale]
+        return True

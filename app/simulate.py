@@ -1,0 +1,195 @@
+"""Bot teams play a whole workshop against a running server, over the real protocol.
+
+Each bot is a participant socket that sees only what a phone sees; one facilitator socket
+starts the phases. For demos, and for load.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+
+from game.bots import BotTeam
+
+SETTLE_S = 0.05
+
+
+@dataclass
+class _TeamRun:
+    team_id: str
+    join_code: str
+    bots: BotTeam
+    phase: str = "lobby"
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+def run_simulation(
+    *,
+    url: str,
+    teams: int,
+    players: int,
+    strategy: str,
+    think_s: float,
+    seed: int,
+    quiet: bool = False,
+) -> int:
+    try:
+        summary = asyncio.run(
+            simulate(
+                url=url,
+                teams=teams,
+                players=players,
+                strategy=strategy,
+                think_s=think_s,
+                seed=seed,
+                say=(lambda _: None) if quiet else print,
+            )
+        )
+    except OSError as error:
+        print(f"Could not reach the server at {url}: {error}")
+        return 1
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _create_workshop(url: str, teams: int, seed: int) -> dict[str, Any]:
+    body = json.dumps(
+        {
+            "title": "Simulated workshop",
+            "teams": teams,
+            "maze": {"seed": seed},
+            "rules": {"planning_s": 0},
+        }
+    ).encode()
+    request = urllib.request.Request(
+        f"{url}/api/workshops", data=body, headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        created: dict[str, Any] = json.load(response)
+    return created
+
+
+async def simulate(
+    *,
+    url: str,
+    teams: int,
+    players: int,
+    strategy: str,
+    think_s: float,
+    seed: int,
+    say: Any = print,
+) -> dict[str, Any]:
+    url = url.rstrip("/")
+    ws_url = "ws" + url.removeprefix("http")
+    created = await asyncio.to_thread(_create_workshop, url, teams, seed)
+    say(f"Workshop {created['workshop_id']} created with {teams} team(s)")
+    runs = [
+        _TeamRun(t["team_id"], t["join_code"], BotTeam(strategy, seed + n))
+        for n, t in enumerate(created["teams"])
+    ]
+    started = time.monotonic()
+    async with connect(f"{ws_url}/ws/facilitate/{created['workshop_id']}") as host:
+        await host.send(json.dumps({"type": "auth", "token": created["facilitator_token"]}))
+        await _expect(host, "welcome")
+        rng = random.Random(seed)
+        bots = [
+            asyncio.create_task(_play(ws_url, run, n, think_s, rng.random(), say))
+            for run in runs
+            for n in range(players)
+        ]
+        await asyncio.sleep(SETTLE_S * players)
+        final = await _facilitate(host, runs, say)
+        for task in bots:
+            task.cancel()
+        await asyncio.gather(*bots, return_exceptions=True)
+    return {
+        "workshop_id": created["workshop_id"],
+        "seconds": round(time.monotonic() - started, 1),
+        "teams": [
+            {
+                "team": team["id"],
+                "phase": team["phase"],
+                "learning_failures": team["failures"],
+                "path_found": team["path_found"],
+                "execution_errors": team["execution_errors"],
+            }
+            for team in final["teams"]
+        ],
+    }
+
+
+async def _expect(socket: ClientConnection, kind: str) -> dict[str, Any]:
+    while True:
+        message: dict[str, Any] = json.loads(await socket.recv())
+        if message["type"] == kind:
+            return message
+        if message["type"] == "error":
+            raise RuntimeError(f"{message['code']}: {message['message']}")
+
+
+async def _facilitate(host: ClientConnection, runs: list[_TeamRun], say: Any) -> dict[str, Any]:
+    """Start learning, then execution after each team finds the path; end when all are done."""
+    for run in runs:
+        await host.send(json.dumps({"type": "start_learning", "team": run.team_id}))
+    while True:
+        message = json.loads(await host.recv())
+        if message["type"] not in ("update", "welcome", "snapshot", "resumed"):
+            continue
+        view = message["view"]
+        for team, run in zip(view["teams"], runs, strict=True):
+            if team["phase"] == run.phase:
+                continue
+            run.phase = team["phase"]
+            say(f"{team['name']}: {run.phase} (failures so far: {team['failures']})")
+            if run.phase == "review":
+                prediction = {"type": "predict", "team": run.team_id, "seconds": 60}
+                await host.send(json.dumps(prediction))
+                await host.send(json.dumps({"type": "start_execution", "team": run.team_id}))
+        if all(run.phase == "done" for run in runs):
+            await host.send(json.dumps({"type": "end"}))
+            final = await _expect(host, "update")
+            final_view: dict[str, Any] = final["view"]
+            return final_view
+
+
+async def _play(
+    ws_url: str, run: _TeamRun, number: int, think_s: float, jitter: float, say: Any
+) -> None:
+    """One bot player: join, then move whenever it is its turn."""
+    async with connect(f"{ws_url}/ws/play/{run.join_code}") as socket:
+        await socket.send(json.dumps({"type": "join", "name": f"Bot {number + 1}"}))
+        player = ""
+        moving: asyncio.Task[None] | None = None
+        view: dict[str, Any] = {}
+        async for text in socket:
+            message = json.loads(text)
+            if message["type"] == "welcome":
+                player = message["player"]
+            if "view" in message:
+                if number == 0:  # one player feeds the team's shared memory
+                    for event in message.get("events", []):
+                        run.bots.observe(event)
+                view = message["view"]
+            elif message["type"] != "error":  # after a refused move, think again
+                continue
+            you = view.get("you") or {}
+            if you.get("your_turn") and (moving is None or moving.done()):
+                delay = think_s * (0.5 + jitter)
+                moving = asyncio.create_task(_move(socket, run, view, player, delay))
+
+
+async def _move(
+    socket: ClientConnection, run: _TeamRun, view: dict[str, Any], player: str, delay: float
+) -> None:
+    await asyncio.sleep(delay)
+    move = run.bots.next_move(view, player)
+    if move is not None:
+        row, col = move.square
+        await socket.send(json.dumps({"type": move.kind, "row": row, "col": col}))

@@ -1,0 +1,162 @@
+"""The event store: an append-only log per workshop, plus the few lookups around it.
+
+SQLite (WAL mode) by default, PostgreSQL when the URL says so. Writes go through one thread,
+so a room's events are committed in order and before anyone hears of them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, event
+from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
+
+from game.events import Event, from_record, to_record
+
+T = TypeVar("T")
+
+
+class WorkshopRow(SQLModel, table=True):
+    __tablename__ = "workshops"
+    id: str = Field(primary_key=True, max_length=32)
+    title: str = Field(max_length=200)
+    created_at: float
+    token_hash: str = Field(max_length=64)
+
+
+class TeamRow(SQLModel, table=True):
+    __tablename__ = "teams"
+    join_code: str = Field(primary_key=True, max_length=16)
+    workshop_id: str = Field(index=True, max_length=32)
+    team_id: str = Field(max_length=32)
+
+
+class SeatRow(SQLModel, table=True):
+    __tablename__ = "seats"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    workshop_id: str = Field(index=True, max_length=32)
+    team_id: str = Field(max_length=32)
+    player_id: str = Field(max_length=32)
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "events"
+    workshop_id: str = Field(primary_key=True, max_length=32)
+    seq: int = Field(primary_key=True)
+    ts: float
+    type: str = Field(max_length=40)
+    body: str
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        path = url.split("///", 1)[-1]
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(connection: Any, _record: Any) -> None:
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    # NORMAL keeps every commit across a process crash (kill -9); only power loss can cost
+    # the last transactions, and it is several times faster than FULL.
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+class EventStore:
+    def __init__(self, url: str) -> None:
+        self.engine = make_engine(url)
+        SQLModel.metadata.create_all(self.engine)
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="event-store")
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """Run a blocking store call on the store's own thread, in submission order."""
+        return await asyncio.get_running_loop().run_in_executor(self._writer, work, *args)
+
+    def close(self) -> None:
+        self._writer.shutdown(wait=True)
+        self.engine.dispose()
+
+    # --- writes ------------------------------------------------------------------------
+
+    def create_workshop(
+        self, workshop: WorkshopRow, teams: Iterable[TeamRow], events: Sequence[Event]
+    ) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add(workshop)
+            session.add_all(list(teams))
+            session.add_all(_rows(workshop.id, events))
+            session.commit()
+
+    def append(self, workshop_id: str, events: Sequence[Event]) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add_all(_rows(workshop_id, events))
+            session.commit()
+
+    def add_seat(self, seat: SeatRow) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add(seat)
+            session.commit()
+
+    def delete_workshop(self, workshop_id: str) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            for table in (EventRow, SeatRow, TeamRow):
+                session.exec(delete(table).where(col(table.workshop_id) == workshop_id))
+            session.exec(delete(WorkshopRow).where(col(WorkshopRow.id) == workshop_id))
+            session.commit()
+
+    # --- reads -------------------------------------------------------------------------
+
+    def workshop(self, workshop_id: str) -> WorkshopRow | None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.get(WorkshopRow, workshop_id)
+
+    def workshops(self) -> list[WorkshopRow]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return list(session.exec(select(WorkshopRow).order_by(col(WorkshopRow.created_at))))
+
+    def team_by_code(self, join_code: str) -> TeamRow | None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.get(TeamRow, join_code)
+
+    def teams(self, workshop_id: str) -> list[TeamRow]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            query = select(TeamRow).where(col(TeamRow.workshop_id) == workshop_id)
+            return list(session.exec(query))
+
+    def seat(self, token_hash: str) -> SeatRow | None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.get(SeatRow, token_hash)
+
+    def events(self, workshop_id: str) -> list[Event]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            query = (
+                select(EventRow.body)
+                .where(col(EventRow.workshop_id) == workshop_id)
+                .order_by(col(EventRow.seq))
+            )
+            return [from_record(json.loads(body)) for body in session.exec(query)]
+
+
+def _rows(workshop_id: str, events: Sequence[Event]) -> list[EventRow]:
+    return [
+        EventRow(
+            workshop_id=workshop_id,
+            seq=e.seq,
+            ts=e.ts,
+            type=e.type,
+            body=json.dumps(to_record(e), separators=(",", ":")),
+        )
+        for e in events
+    ]

@@ -1,0 +1,356 @@
+"""WebSocket endpoints: participants, the big screen and the facilitator."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.websockets import WebSocketState
+
+from app import protocol
+from app.registry import Registry
+from app.rooms import CLOSE_REPLACED, Client, Room
+from app.security import (
+    TokenBucket,
+    hash_token,
+    normalise_join_code,
+    origin_allowed,
+    token_matches,
+)
+from app.store import SeatRow
+from game import commands as cmd
+from game.rules import Rejected
+
+log = logging.getLogger("electric_maze.ws")
+router = APIRouter()
+
+CLOSE_POLICY = 1008
+CLOSE_TOO_BIG = 1009
+CLOSE_NOT_FOUND = 4404
+CLOSE_UNAUTHORISED = 4401
+AUTH_TIMEOUT_S = 15
+
+
+def _registry(ws: WebSocket) -> Registry:
+    registry: Registry = ws.app.state.registry
+    return registry
+
+
+def _error(code: str, message: str) -> dict[str, Any]:
+    return {"type": "error", "code": code, "message": message}
+
+
+async def _handshake(ws: WebSocket) -> bool:
+    """Accept the socket if its origin may open it; refuse the handshake otherwise."""
+    registry = _registry(ws)
+    origin = ws.headers.get("origin")
+    if not origin_allowed(origin, ws.headers.get("host"), registry.config.allowed_origins):
+        log.warning("refused a socket from origin %s", origin)
+        await ws.close(code=CLOSE_POLICY)
+        return False
+    await ws.accept()
+    return True
+
+
+async def _refuse(ws: WebSocket, code: str, message: str, close_code: int) -> None:
+    await ws.send_json(_error(code, message))
+    await ws.close(code=close_code, reason=message[:100])
+
+
+async def _find_team(ws: WebSocket, raw_code: str) -> tuple[Room, str] | None:
+    registry = _registry(ws)
+    address = ws.client.host if ws.client else "unknown"
+    if not ws.app.state.join_limiter.allow(address):
+        await _refuse(ws, "too_many_attempts", "Too many tries; wait a minute", CLOSE_POLICY)
+        return None
+    code = normalise_join_code(raw_code)
+    row = await registry.store.run(registry.store.team_by_code, code) if code else None
+    room = await registry.room(row.workshop_id) if row else None
+    if row is None or room is None:
+        await _refuse(ws, "no_such_team", f"No team has the code {code or raw_code!r}", 4404)
+        return None
+    return room, row.team_id
+
+
+async def _send_loop(ws: WebSocket, client: Client, room: Room, heartbeat_s: float) -> None:
+    while True:
+        try:
+            text = await asyncio.wait_for(client.queue.get(), timeout=heartbeat_s)
+        except TimeoutError:
+            text = protocol_heartbeat(room)
+        if text is None:
+            break
+        try:
+            await ws.send_text(text)
+        except Exception:  # the socket is gone; the reader notices and cleans up
+            return
+    with contextlib.suppress(Exception):
+        await ws.close(code=client.close_code or 1000, reason=client.close_reason[:100])
+
+
+def protocol_heartbeat(room: Room) -> str:
+    return f'{{"type":"heartbeat","seq":{room.seq}}}'
+
+
+Handler = Callable[[str], Awaitable[None]]
+
+
+async def _pump(ws: WebSocket, client: Client, room: Room, handle: Handler) -> None:
+    """Read messages until the socket closes, with the size and rate limits applied."""
+    config = _registry(ws).config
+    bucket = TokenBucket(config.messages_per_second, config.messages_per_second * 2)
+    sender = asyncio.create_task(_send_loop(ws, client, room, config.heartbeat_s))
+    try:
+        while client.close_code is None:
+            message = await ws.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            text = message.get("text")
+            if text is None:
+                data = message.get("bytes") or b""
+                text = data.decode("utf-8", errors="replace")
+            if len(text.encode()) > config.max_message_bytes:
+                client.close(CLOSE_TOO_BIG, "message too big")
+                break
+            if not bucket.allow():
+                client.send(_error("rate_limited", "Too many messages; slow down"))
+                continue
+            try:
+                await handle(text)
+            except protocol.BadMessage as error:
+                client.send(_error(error.code, str(error)))
+            except Rejected as rejection:
+                client.send(_error(rejection.code, rejection.message))
+    except WebSocketDisconnect:
+        pass
+    finally:
+        if client.close_code is None:
+            client.close(1000, "")
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(sender, timeout=2)
+        if not sender.done():
+            sender.cancel()
+        room.remove(client)
+
+
+# --- participants ----------------------------------------------------------------------
+
+
+@router.websocket("/ws/play/{join_code}")
+async def play(ws: WebSocket, join_code: str) -> None:
+    if not await _handshake(ws):
+        return
+    found = await _find_team(ws, join_code)
+    if found is None:
+        return
+    room, team = found
+    client = Client("participant", team, queue=asyncio.Queue(_registry(ws).config.send_queue_size))
+    seat = _Seat(ws, room, client)
+    try:
+        await _pump(ws, client, room, seat.handle)
+    finally:
+        await seat.leave()
+
+
+class _Seat:
+    """One participant connection: before the seat is known, then playing on it."""
+
+    def __init__(self, ws: WebSocket, room: Room, client: Client) -> None:
+        self.ws, self.room, self.client = ws, room, client
+        self.registry = _registry(ws)
+        self._pending: asyncio.Task[None] | None = None
+
+    @property
+    def team(self) -> str:
+        assert self.client.team is not None
+        return self.client.team
+
+    async def handle(self, text: str) -> None:
+        message = protocol.parse(text, "participant")
+        if isinstance(message, protocol.Ping):
+            self.client.send({"type": "pong", "seq": self.room.seq})
+        elif isinstance(message, protocol.Join):
+            await self._join(message)
+        elif isinstance(message, protocol.Resume):
+            await self._resume(message)
+        elif self.client.player is None:
+            raise Rejected("no_seat", "Join the team first")
+        elif isinstance(message, protocol.StepMessage | protocol.RetraceMessage):
+            await self._move(message)
+        elif isinstance(message, protocol.LeaveMessage):
+            player = self.client.player
+            await self.room.submit(lambda at: cmd.Leave(at=at, team=self.team, player=player))
+
+    async def _join(self, message: protocol.Join) -> None:
+        if self.client.player is not None:
+            raise Rejected("already_joined", "You are already in this team")
+        player = "p" + secrets.token_hex(5)
+        token = secrets.token_urlsafe(24)
+        store = self.registry.store
+        seat = SeatRow(
+            token_hash=hash_token(token),
+            workshop_id=self.room.workshop_id,
+            team_id=self.team,
+            player_id=player,
+        )
+        await store.run(store.add_seat, seat)
+        await self.room.submit(
+            lambda at: cmd.Join(at=at, team=self.team, player=player, name=message.name)
+        )
+        self._take_seat(player)
+        self.client.send(
+            {
+                "type": "welcome",
+                "seq": self.room.seq,
+                "seat_token": token,
+                "player": player,
+                "view": self.room.view_for(self.client),
+            }
+        )
+
+    async def _resume(self, message: protocol.Resume) -> None:
+        store = self.registry.store
+        seat = await store.run(store.seat, hash_token(message.seat_token))
+        if seat is None or seat.workshop_id != self.room.workshop_id or seat.team_id != self.team:
+            raise Rejected("unknown_seat", "That seat is not in this team; join again")
+        team = self.room.state.teams[self.team]
+        if seat.player_id in team.banned:
+            raise Rejected("banned", "The facilitator removed you from this team")
+        if seat.player_id not in team.players:
+            raise Rejected("seat_gone", "You are no longer in this team; join again")
+        self._take_seat(seat.player_id)
+        self.client.send(
+            {**self.room.catch_up(self.client, message.last_seq), "player": seat.player_id}
+        )
+
+    def _take_seat(self, player: str) -> None:
+        for older in self.room.seat_clients(self.team, player):
+            older.send(_error("replaced", "This seat was opened in another tab or device"))
+            older.close(CLOSE_REPLACED, "opened elsewhere")
+            self.room.remove(older)
+        self.client.player = player
+        self.room.add(self.client)
+        if not self.room.state.teams[self.team].players[player].connected:
+            self._pending = asyncio.create_task(self._presence(player, True))
+
+    async def _move(self, message: protocol.StepMessage | protocol.RetraceMessage) -> None:
+        player = self.client.player
+        assert player is not None
+        square = (message.row, message.col)
+        kind = cmd.Step if isinstance(message, protocol.StepMessage) else cmd.RetraceStep
+        await self.room.submit(lambda at: kind(at=at, team=self.team, player=player, square=square))
+
+    async def _presence(self, player: str, connected: bool) -> None:
+        with contextlib.suppress(Rejected):
+            await self.room.submit(
+                lambda at: cmd.SetPresence(
+                    at=at, team=self.team, player=player, connected=connected
+                )
+            )
+
+    async def leave(self) -> None:
+        player = self.client.player
+        if player is None or self.room.seat_clients(self.team, player):
+            return
+        if player in self.room.state.teams[self.team].players and not self.room.state.ended:
+            await self._presence(player, False)
+
+
+# --- the big screen --------------------------------------------------------------------
+
+
+@router.websocket("/ws/screen/{join_code}")
+async def screen(ws: WebSocket, join_code: str) -> None:
+    if not await _handshake(ws):
+        return
+    found = await _find_team(ws, join_code)
+    if found is None:
+        return
+    room, team = found
+    client = Client("screen", team, queue=asyncio.Queue(_registry(ws).config.send_queue_size))
+    room.add(client)
+    client.send({"type": "snapshot", "seq": room.seq, "view": room.view_for(client)})
+
+    async def handle(text: str) -> None:
+        message = protocol.parse(text, "screen")
+        if isinstance(message, protocol.WatchResume):
+            client.send(room.catch_up(client, message.last_seq))
+        else:
+            client.send({"type": "pong", "seq": room.seq})
+
+    await _pump(ws, client, room, handle)
+
+
+# --- the facilitator -------------------------------------------------------------------
+
+
+@router.websocket("/ws/facilitate/{workshop_id}")
+async def facilitate(ws: WebSocket, workshop_id: str) -> None:
+    if not await _handshake(ws):
+        return
+    auth = await _authenticate(ws, workshop_id)
+    if auth is None:
+        return
+    room, last_seq = auth
+    client = Client("facilitator", None, queue=asyncio.Queue(_registry(ws).config.send_queue_size))
+    room.add(client)
+    if last_seq is None:
+        client.send({"type": "welcome", "seq": room.seq, "view": room.view_for(client)})
+    else:
+        client.send(room.catch_up(client, last_seq))
+
+    async def handle(text: str) -> None:
+        message = protocol.parse(text, "facilitator")
+        if isinstance(message, protocol.Ping):
+            client.send({"type": "pong", "seq": room.seq})
+            return
+        if isinstance(message, protocol.Auth):
+            raise Rejected("already_authenticated", "This connection is already signed in")
+        team = _team_for(room, message)
+        seed = secrets.randbits(32)
+        await room.submit(lambda at: protocol.facilitator_command(message, team, at, seed))
+
+    await _pump(ws, client, room, handle)
+
+
+def _team_for(room: Room, message: protocol.Message) -> str:
+    team = getattr(message, "team", None)
+    if team is not None:
+        return str(team)
+    teams = list(room.state.teams)
+    if len(teams) == 1 or isinstance(message, protocol.EndSessionMessage):
+        return teams[0]
+    raise Rejected("team_required", f"Say which team: one of {', '.join(teams)}")
+
+
+async def _authenticate(ws: WebSocket, workshop_id: str) -> tuple[Room, int | None] | None:
+    registry = _registry(ws)
+    try:
+        text = await asyncio.wait_for(ws.receive_text(), timeout=AUTH_TIMEOUT_S)
+        message = protocol.parse(text, "facilitator")
+    except (TimeoutError, WebSocketDisconnect, protocol.BadMessage, KeyError):
+        if ws.client_state == WebSocketState.CONNECTED:
+            await _refuse(ws, "unauthorised", "Sign in first", CLOSE_UNAUTHORISED)
+        return None
+    address = ws.client.host if ws.client else "unknown"
+    if not ws.app.state.join_limiter.allow(address):
+        await _refuse(ws, "too_many_attempts", "Too many tries; wait a minute", CLOSE_POLICY)
+        return None
+    row = await registry.store.run(registry.store.workshop, workshop_id)
+    if (
+        not isinstance(message, protocol.Auth)
+        or row is None
+        or not token_matches(message.token, row.token_hash)
+    ):
+        await _refuse(ws, "unauthorised", "That link is not valid for this workshop", 4401)
+        return None
+    room = await registry.room(workshop_id)
+    if room is None:
+        await _refuse(ws, "no_such_workshop", "This workshop has no log", CLOSE_NOT_FOUND)
+        return None
+    return room, message.last_seq
