@@ -68,23 +68,27 @@ class TokenBucket:
 
 
 class AttemptLimiter:
-    """At most `limit` attempts per key in any `window_s` seconds (join codes per address)."""
+    """Counts failed attempts per key (a client address) over a sliding window; at `limit`
+    failures in `window_s` seconds the key is blocked until old failures age out. Only
+    failures count, so a room of phones behind one address is never blocked for joining."""
 
     def __init__(
         self, limit: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.limit, self.window_s, self.clock = limit, window_s, clock
-        self._attempts: dict[str, deque[float]] = {}
+        self._failures: dict[str, deque[float]] = {}
 
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        attempts = self._attempts.setdefault(key, deque())
-        while attempts and attempts[0] <= now - self.window_s:
-            attempts.popleft()
-        if len(attempts) >= self.limit:
+    def blocked(self, key: str) -> bool:
+        failures = self._failures.get(key)
+        if not failures:
             return False
-        attempts.append(now)
-        if len(self._attempts) > 10_000:  # forget idle addresses
-            for stale in [k for k, v in self._attempts.items() if not v]:
-                del self._attempts[stale]
-        return True
+        cutoff = self.clock() - self.window_s
+        while failures and failures[0] <= cutoff:
+            failures.popleft()
+        return len(failures) >= self.limit
+
+    def failed(self, key: str) -> None:
+        self._failures.setdefault(key, deque()).append(self.clock())
+        if len(self._failures) > 10_000:  # forget addresses with nothing recent
+            for stale in [k for k in self._failures if not self.blocked(k)]:
+                del self._failures[stale]

@@ -64,17 +64,23 @@ async def _refuse(ws: WebSocket, code: str, message: str, close_code: int) -> No
 
 async def _find_team(ws: WebSocket, raw_code: str) -> tuple[Room, str] | None:
     registry = _registry(ws)
-    address = ws.client.host if ws.client else "unknown"
-    if not ws.app.state.join_limiter.allow(address):
-        await _refuse(ws, "too_many_attempts", "Too many tries; wait a minute", CLOSE_POLICY)
+    limiter = ws.app.state.join_limiter
+    address = _address(ws)
+    if limiter.blocked(address):
+        await _refuse(ws, "too_many_attempts", "Too many wrong codes; wait a minute", CLOSE_POLICY)
         return None
     code = normalise_join_code(raw_code)
     row = await registry.store.run(registry.store.team_by_code, code) if code else None
     room = await registry.room(row.workshop_id) if row else None
     if row is None or room is None:
-        await _refuse(ws, "no_such_team", f"No team has the code {code or raw_code!r}", 4404)
+        limiter.failed(address)
+        await _refuse(ws, "no_such_team", f"No team has the code {code or raw_code[:12]!r}", 4404)
         return None
     return room, row.team_id
+
+
+def _address(ws: WebSocket) -> str:
+    return ws.client.host if ws.client else "unknown"
 
 
 async def _send_loop(ws: WebSocket, client: Client, room: Room, heartbeat_s: float) -> None:
@@ -297,12 +303,14 @@ async def facilitate(ws: WebSocket, workshop_id: str) -> None:
     if auth is None:
         return
     room, last_seq = auth
-    client = Client("facilitator", None, queue=asyncio.Queue(_registry(ws).config.send_queue_size))
+    registry = _registry(ws)
+    client = Client("facilitator", None, queue=asyncio.Queue(registry.config.send_queue_size))
+    links = await _join_links(registry, workshop_id)
     room.add(client)
     if last_seq is None:
-        client.send({"type": "welcome", "seq": room.seq, "view": room.view_for(client)})
+        client.send({"type": "welcome", "seq": room.seq, "view": room.view_for(client), **links})
     else:
-        client.send(room.catch_up(client, last_seq))
+        client.send({**room.catch_up(client, last_seq), **links})
 
     async def handle(text: str) -> None:
         message = protocol.parse(text, "facilitator")
@@ -316,6 +324,23 @@ async def facilitate(ws: WebSocket, workshop_id: str) -> None:
         await room.submit(lambda at: protocol.facilitator_command(message, team, at, seed))
 
     await _pump(ws, client, room, handle)
+
+
+async def _join_links(registry: Registry, workshop_id: str) -> dict[str, Any]:
+    """Where phones join: the server's address and each team's code and link."""
+    base = registry.config.base_url()
+    rows = await registry.store.run(registry.store.teams, workshop_id)
+    return {
+        "base_url": base,
+        "join": [
+            {
+                "team_id": r.team_id,
+                "join_code": r.join_code,
+                "join_url": f"{base}/join/{r.join_code}",
+            }
+            for r in sorted(rows, key=lambda r: int(r.team_id.removeprefix("t")))
+        ],
+    }
 
 
 def _team_for(room: Room, message: protocol.Message) -> str:
@@ -337,9 +362,9 @@ async def _authenticate(ws: WebSocket, workshop_id: str) -> tuple[Room, int | No
         if ws.client_state == WebSocketState.CONNECTED:
             await _refuse(ws, "unauthorised", "Sign in first", CLOSE_UNAUTHORISED)
         return None
-    address = ws.client.host if ws.client else "unknown"
-    if not ws.app.state.join_limiter.allow(address):
-        await _refuse(ws, "too_many_attempts", "Too many tries; wait a minute", CLOSE_POLICY)
+    limiter = ws.app.state.join_limiter
+    if limiter.blocked(_address(ws)):
+        await _refuse(ws, "too_many_attempts", "Too many wrong tokens; wait a minute", CLOSE_POLICY)
         return None
     row = await registry.store.run(registry.store.workshop, workshop_id)
     if (
@@ -347,6 +372,7 @@ async def _authenticate(ws: WebSocket, workshop_id: str) -> tuple[Room, int | No
         or row is None
         or not token_matches(message.token, row.token_hash)
     ):
+        limiter.failed(_address(ws))
         await _refuse(ws, "unauthorised", "That link is not valid for this workshop", 4401)
         return None
     room = await registry.room(workshop_id)
