@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from game import commands as cmd
 from game import events as ev
 from game.board import Square, label
-from game.state import SessionState, TeamState, apply, beep_key
+from game.state import SessionState, TeamState, apply, beep_key, retraces_by_hand
 
 MAX_TEAMS = 12
 MAX_PLAYERS = 30
@@ -191,6 +191,7 @@ def _settle_learning(draft: Draft, team: TeamState) -> None:
         return
     players = team.players.values()
     if settings.learning_ends == "all_crossed" and players and all(p.crossed for p in players):
+        _close_any_pause(draft, team)  # removing the last walker during a pause ends the phase
         draft.emit(ev.LearningEnded, team=team.id, path_found=True, how="all_crossed")
         return
     if not team.walks:
@@ -214,6 +215,7 @@ def _settle_execution(draft: Draft, team: TeamState) -> None:
         draft.emit(ev.TurnBegan, team=team.id, player=team.queue[0])
         team = draft.team(team.id)
     if not team.walks and not team.queue and any(p.crossed for p in team.players.values()):
+        _close_any_pause(draft, team)
         draft.emit(ev.ExecutionEnded, team=team.id, complete=True)
 
 
@@ -542,7 +544,7 @@ def _beep(draft: Draft, team_id: str, player: str, square: Square) -> None:
         retrace=retrace,
         penalty_s=penalty,
     )
-    if draft.state.settings.retrace == "manual" and not retrace:
+    if retraces_by_hand(draft.team(team_id), draft.state.settings) and not retrace:
         draft.emit(ev.RetraceDone, team=team_id, player=player, timed_out=False)
 
 

@@ -195,6 +195,13 @@ def _ended(state: SessionState, ts: float) -> None:
         team.phase = "debrief"
 
 
+def retraces_by_hand(team: TeamState, settings: Settings) -> bool:
+    """Manual retrace applies to the learning phase. In execution several walkers may be on the
+    maze, and one walking back by hand would have to pass through the others: the walker is
+    sent back to the start at once instead."""
+    return settings.retrace == "manual" and team.phase != "execution"
+
+
 def deadline_for(team: TeamState, settings: Settings, player: str, ts: float) -> float | None:
     if settings.idle_timeout_s:
         return ts + settings.idle_timeout_s
@@ -309,13 +316,15 @@ def _stepped(team: TeamState, settings: Settings, e: ev.Stepped) -> None:
 
 
 def _beeped(team: TeamState, settings: Settings, e: ev.Beeped) -> None:
+    if team.phase == "learning" and team.learning.started_at is None:
+        team.learning.started_at = e.ts  # a first step that beeps is still the first step
     team.failures[e.kind] += 1
     if e.kind != "execution":
         team.beep_keys.add(beep_key(e.square, on_path=e.on_path, came_from=e.came_from))
     team.beeped.add(e.square)
     team.last_beep = LastBeep(e.player, e.square, e.ts, e.kind)
     walk = team.walks[e.player]
-    if settings.retrace == "manual":
+    if retraces_by_hand(team, settings):
         walk.trail = [*reversed(e.retrace), e.square]
         walk.wrong = walk.beep_due = None
         walk.retracing = True

@@ -1,0 +1,447 @@
+"""Debrief measures, checked against logs made by the real engine at chosen times.
+
+The maze (4 columns, 5 rows, diagonal steps) has the path P0..P6:
+
+    row 0   P0  .   .   .
+    row 1   P1  .   .   .       P3 touches P1 and P5 diagonally, so stepping on it from
+    row 2   P2  P3  P4  .       either is a path square out of order, from two positions.
+    row 3   .   .   P5  .
+    row 4   .   .   P6  .
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from game import commands as cmd
+from game import events as ev
+from game.board import Maze, Square
+from game.events import TeamSpec
+from game.metrics import session_metrics, team_metrics
+from game.rules import decide
+from game.settings import Settings
+from game.state import SessionState, apply, fold
+
+P: tuple[Square, ...] = ((0, 0), (1, 0), (2, 0), (2, 1), (2, 2), (3, 2), (4, 2))
+MAZE = Maze(cols=4, rows=5, path=P, diagonal=True)
+TEAM = "red"
+OFF_PATH_ENTRY = (0, 1)
+OFF_PATH = (1, 1)
+
+
+class Session:
+    """A session whose log grows by deciding commands, each at a chosen time."""
+
+    def __init__(self, teams: tuple[str, ...] = (TEAM,), **settings: Any) -> None:
+        self.state = SessionState()
+        self.log: list[ev.Event] = []
+        settings.setdefault("planning_s", 0)
+        specs = tuple(TeamSpec(team, team.title(), MAZE) for team in teams)
+        self.do(
+            cmd.CreateSession(
+                at=0, session_id="s1", title="Workshop", settings=Settings(**settings), teams=specs
+            )
+        )
+
+    def do(self, command: cmd.Command) -> None:
+        for event in decide(self.state, command):
+            apply(self.state, event)
+            self.log.append(event)
+
+    def send(self, at: float, command_type: type[cmd.Command], **fields: Any) -> None:
+        if issubclass(command_type, cmd.TeamCommand):
+            fields.setdefault("team", TEAM)
+        self.do(command_type(at=at, **fields))
+
+    def step(self, at: float, player: str, square: Square, team: str = TEAM) -> None:
+        self.send(at, cmd.Step, player=player, square=square, team=team)
+
+    def walk(self, start: float, every: float, player: str, squares: tuple[Square, ...]) -> None:
+        for i, square in enumerate(squares):
+            self.step(start + i * every, player, square)
+
+    def join(self, *players: str, team: str = TEAM) -> None:
+        for player in players:
+            self.send(0, cmd.Join, player=player, name=player.title(), team=team)
+
+
+def scripted() -> Session:
+    """A whole game for team red (ann, bob, cy); comments give learning's active seconds."""
+    s = Session(idle_timeout_s=30)
+    s.join("ann", "bob", "cy")
+    s.send(10, cmd.StartLearning)  # ann's turn
+    s.step(20, "ann", P[0])  # 0: the learning clock starts
+    s.step(25, "ann", P[1])  # 5
+    s.step(30, "ann", P[3])  # 10: new beep, P3 out of order from P1
+    s.step(40, "bob", OFF_PATH_ENTRY)  # 20: new beep, off the path
+    s.step(50, "cy", P[0])  # 30
+    s.send(55, cmd.Pause)
+    s.send(75, cmd.Resume)  # 20 s paused
+    s.step(80, "cy", P[1])  # 40
+    s.step(85, "cy", P[3])  # 45: repeat beep, P3 from P1 again
+    s.step(90, "ann", OFF_PATH_ENTRY)  # 50: repeat beep
+    s.send(95, cmd.StartHuddle, seconds=30)  # ends on time at 125
+    s.walk(130, 5, "bob", P[:6])  # 60 .. 85: reaches P2 .. P5 for the first time
+    s.step(160, "bob", P[3])  # 90: new beep, P3 out of order from P5
+    s.send(165, cmd.RecordPenalty, kind="talking")
+    s.send(195, cmd.Tick)  # cy was idle: loses the turn at 190 (120); ann's turn
+    s.walk(193, 2, "ann", P)  # 123 .. 135: ann crosses, the path is found
+    s.send(210, cmd.EnterPrediction, seconds=100)
+    s.send(220, cmd.StartExecution)  # execution clock: 0
+    s.walk(221, 1, "ann", P)  # ann crosses at 227 (7)
+    s.step(230, "bob", P[0])
+    s.step(232, "bob", OFF_PATH)  # an execution error: bob starts again at once
+    s.walk(235, 1, "bob", P)  # bob crosses at 241 (21)
+    s.send(245, cmd.Pause)
+    s.send(250, cmd.RecordPenalty, kind="pointing")
+    s.send(255, cmd.Resume)  # 10 s paused
+    s.walk(260, 1, "cy", P)  # cy crosses at 266 (36): the execution phase is complete
+    return s
+
+
+@pytest.fixture(scope="module")
+def game() -> Session:
+    return scripted()
+
+
+@pytest.fixture(scope="module")
+def metrics(game: Session) -> dict[str, Any]:
+    return team_metrics(game.log, TEAM)
+
+
+def prefix_until(log: list[ev.Event], ts: float) -> list[ev.Event]:
+    return [event for event in log if event.ts <= ts]
+
+
+# --- learning ------------------------------------------------------------------------------
+
+
+def test_learning_clock_runs_from_the_first_step_without_pauses_or_huddles(metrics):
+    learning = metrics["learning"]
+    assert learning["started_at"] == 20
+    assert learning["ended_at"] == 205
+    assert learning["duration_s"] == 135.0  # 185 s less 20 paused and 30 in a huddle
+    assert learning["penalty_s"] == 30
+    assert learning["adjusted_s"] == 165.0
+    assert learning["huddles"] == {"count": 1, "seconds": 30.0}
+    assert learning["penalties"] == {"talking": {"count": 1, "seconds": 30}}
+
+
+def test_learning_outcome_and_times_to_first_beep_and_discovery(metrics):
+    learning = metrics["learning"]
+    assert learning["time_to_first_beep_s"] == 10.0
+    assert learning["time_to_discovery_s"] == 135.0
+    assert learning["path_found"] is True
+    assert learning["how_it_ended"] == "first_crossing"
+
+
+def test_failures_are_new_or_repeat_by_square_and_by_position_for_path_squares(metrics):
+    learning = metrics["learning"]
+    assert learning["failures"] == {"total": 5, "new": 3, "repeat": 2}
+    assert learning["learning_ratio"] == 3 / 5
+    assert learning["beep_map"] == [
+        {"square": [0, 1], "new": 1, "repeat": 1},
+        {"square": [2, 1], "new": 2, "repeat": 1},
+    ]
+
+
+def test_failures_per_minute_cover_the_phase_in_active_minutes(metrics):
+    # Beeps at 10, 20, 45, 50 and 90 active seconds; the one at 85 s by the wall clock
+    # is at 45 s of active time, so it belongs to the first minute.
+    assert metrics["learning"]["per_minute"] == [
+        {"minute": 0, "new": 2, "repeat": 2},
+        {"minute": 1, "new": 1, "repeat": 0},
+        {"minute": 2, "new": 0, "repeat": 0},
+    ]
+
+
+def test_progress_grows_only_when_a_walker_goes_further_along_the_path(metrics):
+    assert metrics["learning"]["progress"] == [
+        {"t": 0.0, "progress": 1 / 7},
+        {"t": 5.0, "progress": 2 / 7},
+        {"t": 70.0, "progress": 3 / 7},
+        {"t": 75.0, "progress": 4 / 7},
+        {"t": 80.0, "progress": 5 / 7},
+        {"t": 85.0, "progress": 6 / 7},
+        {"t": 135.0, "progress": 7 / 7},
+    ]
+
+
+def test_turns_steps_idle_timeouts_and_hesitation(metrics):
+    learning = metrics["learning"]
+    assert learning["turns"] == 7
+    assert learning["steps"] == 22  # beeps included: with no beep delay a beep is the step
+    assert learning["idle_timeouts"] == 1
+    assert learning["retrace_errors"] == 0
+    # Longest gap: cy's idle turn and ann's wait (33 s); the wall clock would say 40 s
+    # across the huddle.
+    assert learning["hesitation"] == {"median_s": 5.0, "longest_s": 33.0}
+
+
+def test_hesitation_gaps_exclude_pauses_and_count_a_beep_as_a_step():
+    s = Session(idle_timeout_s=None)
+    s.join("ann")
+    s.send(10, cmd.StartLearning)
+    s.walk(20, 3, "ann", P[:2])  # 20, 23
+    s.step(35, "ann", P[2])
+    s.send(36, cmd.Pause)
+    s.send(66, cmd.Resume)
+    s.step(72, "ann", P[3])  # 7 active seconds after the last step (37 by the wall clock)
+    s.step(92, "ann", P[4])
+    s.step(94, "ann", (3, 1))  # beeps
+    hesitation = team_metrics(s.log, TEAM)["learning"]["hesitation"]
+    assert hesitation == {"median_s": 7.0, "longest_s": 20.0}  # gaps 3, 12, 7, 20, 2
+
+
+def test_with_a_beep_delay_the_wrong_step_is_the_step_and_the_beep_comes_later():
+    s = Session(idle_timeout_s=None, beep_delay_s=2)
+    s.join("ann", "bob")
+    s.send(10, cmd.StartLearning)
+    s.step(20, "ann", OFF_PATH_ENTRY)  # wrong: beeps at 22
+    s.step(21, "ann", OFF_PATH)  # still walking, dropped from the trail by the beep
+    s.step(30, "bob", P[0])
+    learning = team_metrics(s.log, TEAM)["learning"]
+    assert learning["started_at"] == 20
+    assert learning["steps"] == 3
+    assert learning["time_to_first_beep_s"] == 2.0
+    assert learning["hesitation"] == {"median_s": 5.0, "longest_s": 9.0}
+    assert learning["beep_map"] == [{"square": [0, 1], "new": 1, "repeat": 0}]
+    assert learning["progress"] == [{"t": 10.0, "progress": 1 / 7}]
+
+
+def test_a_first_step_that_beeps_starts_the_learning_clock():
+    s = Session(idle_timeout_s=None)
+    s.join("ann", "bob")
+    s.send(10, cmd.StartLearning)
+    s.step(20, "ann", OFF_PATH_ENTRY)
+    learning = team_metrics(s.log, TEAM, now=50)["learning"]
+    assert learning["started_at"] == 20
+    assert learning["duration_s"] == 30.0
+    assert learning["time_to_first_beep_s"] == 0.0
+    assert learning["per_minute"] == [{"minute": 0, "new": 1, "repeat": 0}]
+
+
+def test_retrace_errors_in_manual_retrace_are_counted_apart():
+    s = Session(idle_timeout_s=None, retrace="manual")
+    s.join("ann", "bob")
+    s.send(10, cmd.StartLearning)
+    s.walk(20, 1, "ann", P[:2])
+    s.step(22, "ann", OFF_PATH)  # beeps; ann must tap back P1, then P0
+    s.send(23, cmd.RetraceStep, player="ann", square=P[1])
+    s.send(24, cmd.RetraceStep, player="ann", square=OFF_PATH_ENTRY)  # wrong square
+    learning = team_metrics(s.log, TEAM)["learning"]
+    assert learning["retrace_errors"] == 1
+    assert learning["failures"] == {"total": 1, "new": 1, "repeat": 0}
+    assert learning["steps"] == 3
+
+
+def test_a_turn_skipped_by_the_facilitator_is_no_idle_timeout():
+    s = Session(idle_timeout_s=None)
+    s.join("ann", "bob")
+    s.send(10, cmd.StartLearning)
+    s.send(15, cmd.SkipTurn)
+    s.walk(20, 1, "bob", P)
+    learning = team_metrics(s.log, TEAM)["learning"]
+    assert learning["idle_timeouts"] == 0
+    assert learning["turns"] == 2
+
+
+# --- execution -------------------------------------------------------------------------------
+
+
+def test_a_session_ended_during_execution_leaves_it_incomplete():
+    s = Session(idle_timeout_s=None)
+    s.join("ann", "bob")
+    s.send(10, cmd.StartLearning)
+    s.walk(20, 1, "ann", P)
+    s.send(30, cmd.StartExecution)
+    s.walk(31, 1, "ann", P)
+    s.send(40, cmd.EndSession)
+    metrics = team_metrics(s.log, TEAM, now=90)
+    execution = metrics["execution"]
+    assert metrics["phase"] == "debrief"
+    assert execution["complete"] is False
+    assert execution["ended_at"] == 40
+    assert execution["duration_s"] == 10.0
+    assert execution["crossings"] == [{"player": "ann", "name": "Ann", "t": 7.0}]
+
+
+def test_execution_times_errors_prediction_and_crossings(metrics):
+    execution = metrics["execution"]
+    assert execution["started_at"] == 220
+    assert execution["ended_at"] == 266
+    assert execution["duration_s"] == 36.0  # 46 s less 10 paused
+    assert execution["errors"] == 1
+    assert execution["error_penalty_s"] == 60
+    assert execution["penalty_s"] == 15
+    assert execution["adjusted_s"] == 111.0
+    assert execution["predicted_s"] == 100
+    assert execution["predicted_vs_actual_s"] == 11.0
+    assert execution["complete"] is True
+    assert execution["crossings"] == [
+        {"player": "ann", "name": "Ann", "t": 7.0},
+        {"player": "bob", "name": "Bob", "t": 21.0},
+        {"player": "cy", "name": "Cy", "t": 36.0},
+    ]
+    assert execution["beep_map"] == [{"square": [1, 1], "errors": 1}]
+    assert execution["penalties"] == {"pointing": {"count": 1, "seconds": 15}}
+    assert execution["huddles"] == {"count": 0, "seconds": 0.0}
+
+
+def test_people_and_team_figures(metrics):
+    assert metrics["phase"] == "done"
+    assert metrics["players"] == 3
+    assert metrics["people"] == {
+        "ann": {"name": "Ann", "turns": 4, "steps": 18, "beeps": 2},
+        "bob": {"name": "Bob", "turns": 3, "steps": 17, "beeps": 3},
+        "cy": {"name": "Cy", "turns": 3, "steps": 10, "beeps": 1},
+    }
+
+
+def test_ending_the_session_afterwards_changes_no_figure(metrics):
+    s = scripted()
+    s.send(400, cmd.EndSession)
+    ended = team_metrics(s.log, TEAM)
+    assert ended["phase"] == "debrief"
+    assert {**ended, "phase": "done"} == metrics
+
+
+# --- a running session -----------------------------------------------------------------------
+
+
+def test_running_learning_phase_in_a_huddle_is_measured_up_to_now(game):
+    running = prefix_until(game.log, 100)  # the huddle began at 95
+    learning = team_metrics(running, TEAM, now=110)["learning"]
+    assert learning["duration_s"] == 55.0  # frozen at the huddle's start
+    assert learning["ended_at"] is None
+    assert learning["how_it_ended"] is None
+    assert learning["time_to_discovery_s"] is None
+    assert learning["path_found"] is False
+    assert learning["huddles"] == {"count": 1, "seconds": 15.0}
+    assert learning["per_minute"] == [{"minute": 0, "new": 2, "repeat": 2}]
+    # Past the huddle's end, before its end is logged: it counts no more than granted.
+    later = team_metrics(running, TEAM, now=140)["learning"]
+    assert later["huddles"] == {"count": 1, "seconds": 30.0}
+
+
+def test_running_execution_phase(game):
+    running = prefix_until(game.log, 245)  # paused at 245, after two crossings
+    metrics = team_metrics(running, TEAM, now=250)
+    execution = metrics["execution"]
+    assert metrics["phase"] == "execution"
+    assert execution["duration_s"] == 25.0
+    assert execution["adjusted_s"] == 85.0
+    assert execution["predicted_vs_actual_s"] == -15.0
+    assert execution["complete"] is None
+    assert execution["ended_at"] is None
+    assert [c["t"] for c in execution["crossings"]] == [7.0, 21.0]
+    assert metrics["learning"]["duration_s"] == 135.0  # finished: `now` does not move it
+
+
+def test_without_now_the_last_event_is_the_present():
+    s = Session(idle_timeout_s=None)
+    s.join("ann")
+    s.send(10, cmd.StartLearning)
+    s.walk(20, 5, "ann", P[:3])
+    learning = team_metrics(s.log, TEAM)["learning"]
+    assert learning["duration_s"] == 10.0
+    assert team_metrics(s.log, TEAM, now=200)["learning"]["duration_s"] == 180.0
+
+
+def test_a_team_that_has_not_started_and_execution_before_it_starts():
+    s = Session(teams=(TEAM, "blue"), idle_timeout_s=None)
+    s.join("ann")
+    s.join("bea", team="blue")
+    s.send(10, cmd.StartLearning, team="blue")
+    s.step(20, "bea", OFF_PATH_ENTRY, team="blue")
+    result = session_metrics(s.log, now=30)
+    assert result["session"] == {"id": "s1", "title": "Workshop"}
+    assert list(result["teams"]) == [TEAM, "blue"]
+    red = result["teams"][TEAM]
+    assert red["phase"] == "lobby"
+    assert red["players"] == 1
+    assert red["learning"]["duration_s"] == 0.0
+    assert red["learning"]["failures"] == {"total": 0, "new": 0, "repeat": 0}
+    assert red["learning"]["learning_ratio"] is None
+    assert red["learning"]["per_minute"] == []
+    assert red["learning"]["hesitation"] == {"median_s": None, "longest_s": None}
+    blue = result["teams"]["blue"]
+    assert blue["learning"]["failures"]["new"] == 1
+    assert blue["execution"]["adjusted_s"] is None
+    assert blue["execution"]["predicted_vs_actual_s"] is None
+    assert blue["execution"]["complete"] is None
+
+
+# --- agreement with the state's clocks ---------------------------------------------------
+
+
+def all_crossed_ended_in_a_pause() -> Session:
+    """The last player still to cross is removed during a pause: learning ends there."""
+    s = Session(idle_timeout_s=None, learning_ends="all_crossed")
+    s.join("ann", "bob")
+    s.send(10, cmd.StartLearning)
+    s.walk(20, 1, "ann", P)
+    s.send(30, cmd.Pause)
+    s.send(45, cmd.Kick, player="bob")
+    s.send(70, cmd.StartExecution)
+    s.send(80, cmd.StartHuddle, seconds=20)
+    return s
+
+
+def session_ended_while_paused() -> Session:
+    s = Session(idle_timeout_s=20, beep_delay_s=1.5)
+    s.join("ann", "bob")
+    s.send(10, cmd.StartLearning)
+    s.step(12.5, "ann", P[0])
+    s.step(13.25, "ann", OFF_PATH)
+    s.send(40, cmd.Tick)
+    s.send(41, cmd.StartHuddle, seconds=10)
+    s.send(70.5, cmd.Pause)
+    s.send(71, cmd.EndSession)
+    return s
+
+
+@pytest.mark.parametrize(
+    "make", [scripted, all_crossed_ended_in_a_pause, session_ended_while_paused]
+)
+def test_durations_equal_the_state_clocks_at_every_point_of_the_log(make):
+    log = make().log
+    for end in range(1, len(log) + 1):
+        prefix = log[:end]
+        team = fold(prefix).teams[TEAM]
+        for now in (prefix[-1].ts, prefix[-1].ts + 7.25):
+            metrics = team_metrics(prefix, TEAM, now=now)
+            assert metrics["learning"]["duration_s"] == team.learning.elapsed(
+                now, team.paused_since
+            )
+            assert metrics["execution"]["duration_s"] == team.execution.elapsed(
+                now, team.paused_since
+            )
+            assert metrics["phase"] == team.phase
+
+
+def test_a_pause_open_when_learning_ends_is_not_counted():
+    metrics = team_metrics(all_crossed_ended_in_a_pause().log, TEAM, now=90)
+    assert metrics["learning"]["duration_s"] == 10.0  # 20 .. 45, less 15 paused
+    assert metrics["learning"]["how_it_ended"] == "all_crossed"
+    assert metrics["execution"]["duration_s"] == 10.0  # in a huddle since 80
+    assert metrics["execution"]["huddles"] == {"count": 1, "seconds": 10.0}
+
+
+# --- output --------------------------------------------------------------------------------
+
+
+def test_results_are_plain_json(game):
+    for log, now in ((game.log, None), (prefix_until(game.log, 100), 110.5)):
+        result = session_metrics(log, now=now)
+        assert json.loads(json.dumps(result)) == result  # tuples would come back as lists
+
+
+def test_a_log_must_start_with_the_session():
+    with pytest.raises(ValueError):
+        team_metrics([], TEAM)
+    with pytest.raises(KeyError):
+        team_metrics(scripted().log, "nobody")
