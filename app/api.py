@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -73,8 +74,11 @@ async def healthz() -> dict[str, str]:
 @router.post("/api/workshops", status_code=201, response_model=WorkshopCreated)
 async def create_workshop(request: Request, body: WorkshopRequest | None = None) -> WorkshopCreated:
     body = body or WorkshopRequest()
+    maze_fields = dict(body.maze or {})
+    if "seed" not in maze_fields and "path" not in maze_fields:
+        maze_fields["seed"] = secrets.randbelow(2**31)  # a new path for every workshop
     try:
-        maze = parse_maze(body.maze)
+        maze = parse_maze(maze_fields)
         settings = parse_settings(body.rules)
     except SettingsError as error:
         where = error.setting.split(".")

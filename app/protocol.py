@@ -31,6 +31,7 @@ class Message(BaseModel):
 class Join(Message):
     type: Literal["join"]
     name: Name
+    seat_token: Token | None = None  # this browser's previous seat, if any
 
 
 class Resume(Message):

@@ -62,11 +62,13 @@ class Client:
             self.close(CLOSE_TOO_SLOW, "too far behind; reconnect to catch up")
 
     def close(self, code: int, reason: str) -> None:
-        """Ask the sender to stop; whatever is still queued is dropped."""
+        """Ask the sender to stop once what is queued is sent (dropped for a client too slow).
+
+        A replaced or removed client must still hear why: its last message says so."""
         if self.close_code is not None:
             return
         self.close_code, self.close_reason = code, reason
-        while not self.queue.empty():
+        while self.queue.full() or (code == CLOSE_TOO_SLOW and not self.queue.empty()):
             self.queue.get_nowait()
         self.queue.put_nowait(None)
 
@@ -191,10 +193,14 @@ class Room:
             if client.player and client.player not in self.state.teams[client.team].players:
                 client.close(CLOSE_REMOVED, "removed from the team")
 
+    def header(self, kind: str) -> dict[str, Any]:
+        """What every game-state message starts with: its type, the room's seq, and the
+        server's clock, so that clients can count down deadlines whatever their own clock."""
+        return {"type": kind, "seq": self.seq, "now": round(self.clock(), 3)}
+
     def facilitator_update(self, events: Iterable[Event]) -> dict[str, Any]:
         return {
-            "type": "update",
-            "seq": self.seq,
+            **self.header("update"),
             "events": [to_record(e) for e in events],
             "view": projections.facilitator_view(self.state),
         }
@@ -202,7 +208,7 @@ class Room:
     def update_message(
         self, client: Client, events: list[dict[str, Any]], view: dict[str, Any]
     ) -> dict[str, Any]:
-        return {"type": "update", "seq": self.seq, "events": events, "view": view}
+        return {**self.header("update"), "events": events, "view": view}
 
     def view_for(self, client: Client) -> dict[str, Any]:
         if client.audience == "facilitator":
@@ -218,7 +224,7 @@ class Room:
         view = self.view_for(client)
         missed = len(self.log) - last_seq
         if last_seq < 0 or missed < 0 or missed > self.config.resume_limit:
-            return {"type": "snapshot", "seq": self.seq, "view": view}
+            return {**self.header("snapshot"), "view": view}
         events = []
         for event in self.log[last_seq:]:
             record = (
@@ -228,7 +234,7 @@ class Room:
             )
             if record is not None and (client.team is None or _for_team(event, client.team)):
                 events.append(record)
-        return {"type": "resumed", "seq": self.seq, "events": events, "view": view}
+        return {**self.header("resumed"), "events": events, "view": view}
 
 
 def _for_team(event: Event, team: str) -> bool:

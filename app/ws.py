@@ -14,7 +14,7 @@ from starlette.websockets import WebSocketState
 
 from app import protocol
 from app.registry import Registry
-from app.rooms import CLOSE_REPLACED, Client, Room
+from app.rooms import CLOSE_REPLACED, Client, Room, dumps
 from app.security import (
     TokenBucket,
     hash_token,
@@ -25,6 +25,7 @@ from app.security import (
 from app.store import SeatRow
 from game import commands as cmd
 from game.rules import Rejected
+from game.state import TeamState
 
 log = logging.getLogger("electric_maze.ws")
 router = APIRouter()
@@ -100,7 +101,7 @@ async def _send_loop(ws: WebSocket, client: Client, room: Room, heartbeat_s: flo
 
 
 def protocol_heartbeat(room: Room) -> str:
-    return f'{{"type":"heartbeat","seq":{room.seq}}}'
+    return dumps(room.header("heartbeat"))
 
 
 Handler = Callable[[str], Awaitable[None]]
@@ -179,7 +180,7 @@ class _Seat:
     async def handle(self, text: str) -> None:
         message = protocol.parse(text, "participant")
         if isinstance(message, protocol.Ping):
-            self.client.send({"type": "pong", "seq": self.room.seq})
+            self.client.send(self.room.header("pong"))
         elif isinstance(message, protocol.Join):
             await self._join(message)
         elif isinstance(message, protocol.Resume):
@@ -195,6 +196,12 @@ class _Seat:
     async def _join(self, message: protocol.Join) -> None:
         if self.client.player is not None:
             raise Rejected("already_joined", "You are already in this team")
+        if message.seat_token is not None:
+            previous = await self.registry.store.run(
+                self.registry.store.seat, hash_token(message.seat_token)
+            )
+            if previous is not None and previous.player_id in self._team_state().banned:
+                raise Rejected("banned", "The facilitator removed you from this team")
         player = "p" + secrets.token_hex(5)
         token = secrets.token_urlsafe(24)
         store = self.registry.store
@@ -211,8 +218,7 @@ class _Seat:
         self._take_seat(player)
         self.client.send(
             {
-                "type": "welcome",
-                "seq": self.room.seq,
+                **self.room.header("welcome"),
                 "seat_token": token,
                 "player": player,
                 "view": self.room.view_for(self.client),
@@ -224,7 +230,7 @@ class _Seat:
         seat = await store.run(store.seat, hash_token(message.seat_token))
         if seat is None or seat.workshop_id != self.room.workshop_id or seat.team_id != self.team:
             raise Rejected("unknown_seat", "That seat is not in this team; join again")
-        team = self.room.state.teams[self.team]
+        team = self._team_state()
         if seat.player_id in team.banned:
             raise Rejected("banned", "The facilitator removed you from this team")
         if seat.player_id not in team.players:
@@ -234,8 +240,13 @@ class _Seat:
             {**self.room.catch_up(self.client, message.last_seq), "player": seat.player_id}
         )
 
+    def _team_state(self) -> TeamState:
+        return self.room.state.teams[self.team]
+
     def _take_seat(self, player: str) -> None:
         for older in self.room.seat_clients(self.team, player):
+            if older is self.client:
+                continue
             older.send(_error("replaced", "This seat was opened in another tab or device"))
             older.close(CLOSE_REPLACED, "opened elsewhere")
             self.room.remove(older)
@@ -280,14 +291,14 @@ async def screen(ws: WebSocket, join_code: str) -> None:
     room, team = found
     client = Client("screen", team, queue=asyncio.Queue(_registry(ws).config.send_queue_size))
     room.add(client)
-    client.send({"type": "snapshot", "seq": room.seq, "view": room.view_for(client)})
+    client.send({**room.header("snapshot"), "view": room.view_for(client)})
 
     async def handle(text: str) -> None:
         message = protocol.parse(text, "screen")
         if isinstance(message, protocol.WatchResume):
             client.send(room.catch_up(client, message.last_seq))
         else:
-            client.send({"type": "pong", "seq": room.seq})
+            client.send(room.header("pong"))
 
     await _pump(ws, client, room, handle)
 
@@ -308,14 +319,14 @@ async def facilitate(ws: WebSocket, workshop_id: str) -> None:
     links = await _join_links(registry, workshop_id)
     room.add(client)
     if last_seq is None:
-        client.send({"type": "welcome", "seq": room.seq, "view": room.view_for(client), **links})
+        client.send({**room.header("welcome"), "view": room.view_for(client), **links})
     else:
         client.send({**room.catch_up(client, last_seq), **links})
 
     async def handle(text: str) -> None:
         message = protocol.parse(text, "facilitator")
         if isinstance(message, protocol.Ping):
-            client.send({"type": "pong", "seq": room.seq})
+            client.send(room.header("pong"))
             return
         if isinstance(message, protocol.Auth):
             raise Rejected("already_authenticated", "This connection is already signed in")

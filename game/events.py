@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from game.board import Maze, Square
-from game.settings import Settings
+from game.settings import Settings, parse_settings
 
 FORMAT_VERSION = 1
 
@@ -311,6 +311,8 @@ def from_record(record: Mapping[str, Any]) -> Event:
         raise LogFormatError(f"unknown event type {kind!r}")
     try:
         value = _decode(cls, data)
+        if isinstance(value, SessionCreated):
+            parse_settings(value.settings.to_dict())  # the same limits as a new session
     except (TypeError, ValueError, KeyError) as error:
         raise LogFormatError(f"bad {kind} event: {error}") from error
     assert isinstance(value, Event)

@@ -92,7 +92,7 @@ def _public_team(team: TeamState, settings: Settings) -> dict[str, Any]:
             "kind": kind,
         }
     if settings.memory_aids:
-        safe = team.revealed_squares()
+        safe = team.proven_squares()
         view["memory"] = {
             "safe": [_square(sq) for sq in safe],
             "beeped": [_square(sq) for sq in sorted(team.beeped - set(safe))],
@@ -141,7 +141,7 @@ def _turns_until(team: TeamState, player: str) -> int | None:
     if team.phase != "learning" or team.players[player].crossed:
         return None
     count = len(team.order)
-    ahead = 0
+    ahead = len(team.walks)  # the walker on the maze goes first, as in the execution queue
     for offset in range(1, count + 1):
         candidate = team.order[(team.cursor + offset) % count]
         if candidate == player:

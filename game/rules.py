@@ -260,12 +260,15 @@ def _join(draft: Draft, c: cmd.Join) -> None:
     if len(team.players) >= MAX_PLAYERS:
         raise Rejected("team_full", f"This team is full ({MAX_PLAYERS} players)")
     name = clean_name(c.name)
+    if name.casefold() in team.banned_names:
+        raise Rejected("banned", "The facilitator removed you from this team; you cannot rejoin")
     _check_name_free(team, name)
     draft.emit(ev.PlayerJoined, team=c.team, player=c.player, name=name)
 
 
 def _remove(draft: Draft, c: cmd.Leave | cmd.Kick | cmd.Ban) -> None:
     _member(draft.team(c.team), c.player)
+    _beep_now_if_due_later(draft, c.team, c.player)
     reason = {cmd.Leave: "left", cmd.Kick: "kicked", cmd.Ban: "banned"}[type(c)]
     draft.emit(ev.PlayerRemoved, team=c.team, player=c.player, reason=reason)
 
@@ -450,7 +453,11 @@ def _skip_turn(draft: Draft, c: cmd.SkipTurn) -> None:
         player = next(iter(team.walks))
     if player not in team.walks:
         raise Rejected("not_walking", "That player does not have the turn")
-    if team.walks[player].retracing:
+    _beep_now_if_due_later(draft, c.team, player)
+    walk = draft.team(c.team).walks.get(player)
+    if walk is None:
+        return  # the beep already ended the walk
+    if walk.retracing:
         draft.emit(ev.RetraceDone, team=c.team, player=player, timed_out=True)
     else:
         draft.emit(ev.TurnLost, team=c.team, player=player, reason="facilitator")
@@ -546,6 +553,15 @@ def _beep(draft: Draft, team_id: str, player: str, square: Square) -> None:
     )
     if retraces_by_hand(draft.team(team_id), draft.state.settings) and not retrace:
         draft.emit(ev.RetraceDone, team=team_id, player=player, timed_out=False)
+
+
+def _beep_now_if_due_later(draft: Draft, team_id: str, player: str) -> bool:
+    """A walk cut short with a delayed beep pending: the beep still happened."""
+    walk = draft.team(team_id).walks.get(player)
+    if walk is None or walk.wrong is None:
+        return False
+    _beep(draft, team_id, player, walk.wrong)
+    return True
 
 
 def _retrace_step(draft: Draft, c: cmd.RetraceStep) -> None:

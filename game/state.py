@@ -98,6 +98,7 @@ class TeamState:
     players: dict[str, Player] = field(default_factory=dict)
     order: list[str] = field(default_factory=list)
     banned: set[str] = field(default_factory=set)
+    banned_names: set[str] = field(default_factory=set)  # casefolded
     locked: bool = False
     walks: dict[str, Walk] = field(default_factory=dict)
     queue: list[str] = field(default_factory=list)  # execution: still to walk, in order
@@ -110,6 +111,9 @@ class TeamState:
     beep_keys: set[BeepKey] = field(default_factory=set)
     beeped: set[Square] = field(default_factory=set)
     revealed: int = -1  # furthest path index ever stepped on safely
+    # Furthest path index everyone can know is safe. With a beep delay a step is only known
+    # to be safe once its walk ends without a beep for it: until then it could still beep.
+    proven: int = -1
     failures: dict[str, int] = field(
         default_factory=lambda: {"new": 0, "repeat": 0, "retrace": 0, "execution": 0}
     )
@@ -127,8 +131,8 @@ class TeamState:
     def in_huddle(self) -> bool:
         return self.huddle_ends_at is not None
 
-    def revealed_squares(self) -> list[Square]:
-        return list(self.maze.path[: self.revealed + 1])
+    def proven_squares(self) -> list[Square]:
+        return list(self.maze.path[: self.proven + 1])
 
     def occupant(self, square: Square) -> str | None:
         for walk in self.walks.values():
@@ -189,7 +193,7 @@ def _ended(state: SessionState, ts: float) -> None:
         for clock in (team.learning, team.execution):
             if clock.running:
                 clock.ended_at = ts
-        team.walks.clear()
+        _clear_walks(team)
         team.queue.clear()
         team.planning_ends_at = None
         team.phase = "debrief"
@@ -203,6 +207,10 @@ def retraces_by_hand(team: TeamState, settings: Settings) -> bool:
 
 
 def deadline_for(team: TeamState, settings: Settings, player: str, ts: float) -> float | None:
+    if team.paused_since is not None:
+        # Set during a pause (a turn passed on by a removal, say): counted from the pause's
+        # start, so that resuming, which shifts every timer by the whole pause, gives it in full.
+        ts = team.paused_since
     if settings.idle_timeout_s:
         return ts + settings.idle_timeout_s
     if not team.players[player].connected:
@@ -215,8 +223,21 @@ def _restart_walk(team: TeamState, settings: Settings, walk: Walk, ts: float) ->
     team.walks[walk.player] = Walk(walk.player, deadline_for(team, settings, walk.player, ts))
 
 
+def _prove(team: TeamState, walk: Walk) -> None:
+    """A walk is over: its safe squares are known to be safe (a pending beep excepted)."""
+    if walk.wrong is None:
+        team.proven = max(team.proven, walk.position)
+
+
+def _clear_walks(team: TeamState) -> None:
+    for walk in team.walks.values():
+        _prove(team, walk)
+    team.walks.clear()
+
+
 def _end_walk(team: TeamState, settings: Settings, player: str, ts: float) -> None:
     walk = team.walks[player]
+    _prove(team, walk)
     if team.phase == "execution":
         _restart_walk(team, settings, walk, ts)
     else:
@@ -255,16 +276,19 @@ def _renamed(team: TeamState, settings: Settings, e: ev.PlayerRenamed) -> None:
 
 
 def _removed(team: TeamState, settings: Settings, e: ev.PlayerRemoved) -> None:
-    del team.players[e.player]
+    player = team.players.pop(e.player)
     index = team.order.index(e.player)
     team.order.remove(e.player)
     if index <= team.cursor:
         team.cursor -= 1  # so the rotation goes on with whoever followed the removed player
-    team.walks.pop(e.player, None)
+    walk = team.walks.pop(e.player, None)
+    if walk is not None:
+        _prove(team, walk)
     if e.player in team.queue:
         team.queue.remove(e.player)
     if e.reason == "banned":
         team.banned.add(e.player)
+        team.banned_names.add(player.name.casefold())
 
 
 def _presence(team: TeamState, settings: Settings, e: ev.PlayerPresence) -> None:
@@ -310,6 +334,8 @@ def _stepped(team: TeamState, settings: Settings, e: ev.Stepped) -> None:
     if e.safe:
         walk.position = team.maze.path.index(e.square)
         team.revealed = max(team.revealed, walk.position)
+        if not settings.beep_delay_s:
+            team.proven = max(team.proven, walk.position)
     elif walk.wrong is None:
         walk.wrong = e.square
         walk.beep_due = e.ts + settings.beep_delay_s
@@ -324,6 +350,7 @@ def _beeped(team: TeamState, settings: Settings, e: ev.Beeped) -> None:
     team.beeped.add(e.square)
     team.last_beep = LastBeep(e.player, e.square, e.ts, e.kind)
     walk = team.walks[e.player]
+    team.proven = max(team.proven, walk.position)  # every step before the wrong one was safe
     if retraces_by_hand(team, settings):
         walk.trail = [*reversed(e.retrace), e.square]
         walk.wrong = walk.beep_due = None
@@ -350,14 +377,14 @@ def _retrace_done(team: TeamState, settings: Settings, e: ev.RetraceDone) -> Non
 
 
 def _crossed(team: TeamState, settings: Settings, e: ev.Crossed) -> None:
-    del team.walks[e.player]
+    _prove(team, team.walks.pop(e.player))
     team.players[e.player].crossed = True
     if team.phase == "learning":
         team.path_found = True
 
 
 def _turn_lost(team: TeamState, settings: Settings, e: ev.TurnLost) -> None:
-    del team.walks[e.player]
+    _prove(team, team.walks.pop(e.player))
     if team.phase == "execution":
         team.queue.append(e.player)
 
@@ -391,7 +418,7 @@ def _learning_ended(team: TeamState, settings: Settings, e: ev.LearningEnded) ->
     team.phase = "review"
     team.learning.ended_at = e.ts if team.learning.started_at is not None else None
     team.path_found = e.path_found
-    team.walks.clear()
+    _clear_walks(team)
     for player in team.players.values():
         player.crossed = False
 
@@ -407,7 +434,7 @@ def _execution_started(team: TeamState, settings: Settings, e: ev.ExecutionStart
 def _execution_ended(team: TeamState, settings: Settings, e: ev.ExecutionEnded) -> None:
     team.phase = "done"
     team.execution.ended_at = e.ts
-    team.walks.clear()
+    _clear_walks(team)
     team.queue.clear()
 
 
