@@ -48,6 +48,8 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.t
 
 async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
     first = error.errors()[0]
+    if first["type"] == "json_invalid":
+        return api.field_error_response(["body"], "the body is not valid JSON")
     return api.field_error_response(list(first["loc"]), str(first["msg"]))
 
 

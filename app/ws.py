@@ -226,6 +226,8 @@ class _Seat:
         )
 
     async def _resume(self, message: protocol.Resume) -> None:
+        if self.client.player is not None:
+            raise Rejected("already_joined", "This connection already has a seat")
         store = self.registry.store
         seat = await store.run(store.seat, hash_token(message.seat_token))
         if seat is None or seat.workshop_id != self.room.workshop_id or seat.team_id != self.team:
@@ -368,6 +370,8 @@ async def _authenticate(ws: WebSocket, workshop_id: str) -> tuple[Room, int | No
     registry = _registry(ws)
     try:
         text = await asyncio.wait_for(ws.receive_text(), timeout=AUTH_TIMEOUT_S)
+        if len(text) > registry.config.max_message_bytes:
+            raise protocol.BadMessage("message too big")
         message = protocol.parse(text, "facilitator")
     except (TimeoutError, WebSocketDisconnect, protocol.BadMessage, KeyError):
         if ws.client_state == WebSocketState.CONNECTED:

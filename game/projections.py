@@ -13,6 +13,7 @@ from typing import Any
 
 from game import events as ev
 from game.board import Square
+from game.rules import squares_to_tap
 from game.settings import Settings
 from game.state import Clock, SessionState, TeamState
 
@@ -120,6 +121,7 @@ def participant_view(state: SessionState, team_id: str, player: str) -> dict[str
             "name": team.players[player].name,
             "your_turn": walk is not None,
             "retracing": walk.retracing if walk else False,
+            "moves": [_square(sq) for sq in squares_to_tap(team, player)],
             "turns_until_yours": _turns_until(team, player),
         }
     return {

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from game import commands as cmd
 from game import events as ev
-from game.board import Square, label
+from game.board import Square, label, neighbours
 from game.state import SessionState, TeamState, apply, beep_key, retraces_by_hand
 
 MAX_TEAMS = 12
@@ -553,6 +553,23 @@ def _beep(draft: Draft, team_id: str, player: str, square: Square) -> None:
     )
     if retraces_by_hand(draft.team(team_id), draft.state.settings) and not retrace:
         draft.emit(ev.RetraceDone, team=team_id, player=player, timed_out=False)
+
+
+def squares_to_tap(team: TeamState, player: str) -> list[Square]:
+    """The squares this player may tap now: every move `decide` would not refuse outright
+    (it may still beep). Empty when it is not their turn or the maze is frozen."""
+    walk = team.walks.get(player)
+    if walk is None or team.paused or team.phase not in ("learning", "execution"):
+        return []
+    maze = team.maze
+    here = walk.square
+    if here is None:
+        candidates = [(0, col) for col in range(maze.cols)]
+    else:
+        candidates = neighbours(here, maze.cols, maze.rows, diagonal=maze.diagonal)
+    if walk.retracing:
+        return candidates
+    return [square for square in candidates if team.occupant(square) in (None, player)]
 
 
 def _beep_now_if_due_later(draft: Draft, team_id: str, player: str) -> bool:

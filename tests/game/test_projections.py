@@ -9,6 +9,7 @@ from game import commands as cmd
 from game import events as ev
 from game.events import to_record
 from game.projections import facilitator_view, participant_view, public_event, screen_view
+from game.rules import Rejected, decide
 from tests.game.helpers import OFF_PATH, TEAM, WRONG_ENTRY, Game, P
 
 SECRET_TEAM_KEYS = {"path", "revealed", "progress", "failures_by_kind", "beeped", "banned"}
@@ -22,7 +23,12 @@ def squares_in(value: Any) -> set[tuple[int, int]]:
             return {(value[0], value[1])}
         return {square for item in value for square in squares_in(item)}
     if isinstance(value, dict):
-        return {square for item in value.values() for square in squares_in(item)}
+        return {
+            square
+            for key, item in value.items()
+            if key != "moves"  # the squares around the walker, path or not: board geometry
+            for square in squares_in(item)
+        }
     return set()
 
 
@@ -119,6 +125,7 @@ def test_the_participant_view_says_who_you_are_and_when_you_go():
         "name": "Ann",
         "your_turn": True,
         "retracing": False,
+        "moves": [[0, 0], [0, 1], [0, 2], [0, 3]],  # any square of the entry row
         "turns_until_yours": 0,
     }
     assert (bob["your_turn"], bob["turns_until_yours"]) == (False, 1)
@@ -304,3 +311,22 @@ def test_a_safe_and_a_delayed_wrong_step_look_the_same_in_public():
     assert {k: v for k, v in public_safe.items() if k not in ("seq", "square")} == {
         k: v for k, v in public_wrong.items() if k not in ("seq", "square")
     }
+
+
+def test_the_squares_to_tap_are_exactly_the_moves_the_rules_accept():
+    game = a_game_under_way()
+    walker = next(iter(game.state.teams[TEAM].walks))
+    moves = {tuple(sq) for sq in participant_view(game.state, TEAM, walker)["you"]["moves"]}
+    assert moves
+    board = game.state.teams[TEAM].maze
+    for row in range(board.rows):
+        for col in range(board.cols):
+            try:
+                step = cmd.Step(at=game.state.clock, team=TEAM, player=walker, square=(row, col))
+                decide(game.state, step)
+                accepted = True
+            except Rejected:
+                accepted = False
+            assert accepted == ((row, col) in moves), (row, col)
+    others = [p for p in game.state.teams[TEAM].players if p != walker]
+    assert all(participant_view(game.state, TEAM, p)["you"]["moves"] == [] for p in others)
