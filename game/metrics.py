@@ -1,4 +1,4 @@
-"""The debrief measures (RULES.md, "What the debrief measures"), from a session's log alone.
+"""The debrief measures (the exercise's debrief list), from a session's log alone.
 
 Times are seconds of active time: pauses and huddles do not count. A phase's clock is the one
 game.state keeps (learning from its first step, execution from its start), so a duration here

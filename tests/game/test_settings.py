@@ -1,4 +1,4 @@
-"""Rule options and maze requests: the defaults RULES.md promises, and refusals by name."""
+"""Rule options and maze requests: the reference defaults, and refusals by name."""
 
 from __future__ import annotations
 
