@@ -18,7 +18,14 @@ from typing import Any, TypeVar
 from game import commands as cmd
 from game import events as ev
 from game.board import Square, label, neighbours
-from game.state import SessionState, TeamState, apply, beep_key, retraces_by_hand
+from game.state import (
+    SessionState,
+    TeamState,
+    apply,
+    beep_key,
+    clone_team,
+    retraces_by_hand,
+)
 
 MAX_TEAMS = 12
 MAX_PLAYERS = 30
@@ -44,6 +51,7 @@ class Draft:
     def __init__(self, state: SessionState, at: float) -> None:
         self._original = state
         self._copy: SessionState | None = None
+        self._cloned: set[str] = set()  # teams already copied: the rest are shared, unchanged
         self.at = at
         self.events: list[ev.Event] = []
 
@@ -56,8 +64,14 @@ class Draft:
 
     def emit(self, event_type: type[E], /, **fields: Any) -> E:
         if self._copy is None:
-            self._copy = copy.deepcopy(self._original)
+            self._copy = copy.copy(self._original)
+            self._copy.teams = dict(self._original.teams)
         event = event_type(seq=self._copy.seq + 1, ts=self.at, **fields)
+        touched = [event.team] if isinstance(event, ev.TeamEvent) else list(self._copy.teams)
+        for team_id in touched:
+            if team_id not in self._cloned and team_id in self._copy.teams:
+                self._copy.teams[team_id] = clone_team(self._copy.teams[team_id])
+                self._cloned.add(team_id)
         apply(self._copy, event)
         self.events.append(event)
         return event
@@ -112,6 +126,8 @@ def _create(state: SessionState, c: cmd.CreateSession) -> list[ev.Event]:
 
 
 def _end_session(draft: Draft, c: cmd.EndSession) -> None:
+    for team in list(draft.state.teams.values()):
+        _beep_all_pending(draft, team.id)
     draft.emit(ev.SessionEnded)
 
 
@@ -347,10 +363,12 @@ def _end_phase(draft: Draft, c: cmd.EndPhase) -> None:
     if team.phase == "planning":
         _begin_learning(draft, c.team, "facilitator")
     elif team.phase == "learning":
-        _close_any_pause(draft, team)
+        _beep_all_pending(draft, c.team)
+        _close_any_pause(draft, draft.team(c.team))
         draft.emit(ev.LearningEnded, team=c.team, path_found=team.path_found, how="facilitator")
     elif team.phase == "execution":
-        _close_any_pause(draft, team)
+        _beep_all_pending(draft, c.team)
+        _close_any_pause(draft, draft.team(c.team))
         draft.emit(ev.ExecutionEnded, team=c.team, complete=False)
     else:
         raise Rejected("wrong_phase", f"There is no phase under way to end ({team.phase})")
@@ -579,6 +597,12 @@ def _beep_now_if_due_later(draft: Draft, team_id: str, player: str) -> bool:
         return False
     _beep(draft, team_id, player, walk.wrong)
     return True
+
+
+def _beep_all_pending(draft: Draft, team_id: str) -> None:
+    """Before a phase ends: delayed beeps still due are heard now, so none is lost."""
+    for player in list(draft.team(team_id).walks):
+        _beep_now_if_due_later(draft, team_id, player)
 
 
 def _retrace_step(draft: Draft, c: cmd.RetraceStep) -> None:

@@ -7,7 +7,7 @@ reads this state to turn commands into events.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from game import events as ev
@@ -151,6 +151,26 @@ class SessionState:
     clock: float = 0.0  # time of the last event
     created: bool = False
     ended: bool = False
+
+
+def clone_team(team: TeamState) -> TeamState:
+    """A copy sharing nothing that the fold changes in place; much faster than deepcopy.
+    (The maze is immutable; last_beep and penalties are replaced, never changed.)"""
+    return replace(
+        team,
+        players={key: replace(player) for key, player in team.players.items()},
+        order=list(team.order),
+        banned=set(team.banned),
+        banned_names=set(team.banned_names),
+        walks={key: replace(walk, trail=list(walk.trail)) for key, walk in team.walks.items()},
+        queue=list(team.queue),
+        learning=replace(team.learning),
+        execution=replace(team.execution),
+        beep_keys=set(team.beep_keys),
+        beeped=set(team.beeped),
+        failures=dict(team.failures),
+        penalties=list(team.penalties),
+    )
 
 
 def fold(events: Iterable[ev.Event], state: SessionState | None = None) -> SessionState:
