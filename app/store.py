@@ -54,6 +54,7 @@ class EventRow(SQLModel, table=True):
 
 
 def make_engine(url: str) -> Engine:
+    url = _with_driver(url)
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -62,6 +63,14 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)
+
+
+def _with_driver(url: str) -> str:
+    """PostgreSQL URLs as people write them, served by psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def _sqlite_pragmas(connection: Any, _record: Any) -> None:

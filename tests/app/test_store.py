@@ -1,0 +1,85 @@
+"""The event store, on SQLite and (when the tests are given one) on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from app.store import EventStore, SeatRow, TeamRow, WorkshopRow
+from game.bots import play_session
+from game.events import Event
+from game.settings import parse_maze
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[EventStore]:
+    if request.param == "postgres":
+        if not POSTGRES_URL:
+            pytest.skip("set TEST_POSTGRES_URL to run the store tests on PostgreSQL")
+        url = POSTGRES_URL
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('store')}/events.db"
+    store = EventStore(url)
+    yield store
+    store.close()
+
+
+def a_log() -> list[Event]:
+    return play_session(strategy="learner", maze=parse_maze({"seed": 5}), players=3, seed=5)
+
+
+def a_workshop(store: EventStore, events: list[Event]) -> str:
+    workshop_id = uuid.uuid4().hex[:12]
+    row = WorkshopRow(id=workshop_id, title="Store test", created_at=events[0].ts, token_hash="x")
+    team = TeamRow(join_code=uuid.uuid4().hex[:6].upper(), workshop_id=workshop_id, team_id="bots")
+    store.create_workshop(row, [team], events[:1])
+    store.append(workshop_id, events[1:])
+    return workshop_id
+
+
+def test_a_log_reads_back_as_it_was_written(store: EventStore) -> None:
+    events = a_log()
+    workshop_id = a_workshop(store, events)
+    assert store.events(workshop_id) == events
+    assert store.workshop(workshop_id) is not None
+    assert [t.team_id for t in store.teams(workshop_id)] == ["bots"]
+
+
+def test_an_event_number_is_never_written_twice(store: EventStore) -> None:
+    events = a_log()
+    workshop_id = a_workshop(store, events)
+    with pytest.raises(IntegrityError):
+        store.append(workshop_id, events[-1:])
+    assert store.events(workshop_id) == events
+
+
+def test_a_batch_is_written_whole_or_not_at_all(store: EventStore) -> None:
+    events = a_log()
+    workshop_id = a_workshop(store, events[:10])
+    with pytest.raises(IntegrityError):
+        store.append(workshop_id, [*events[10:20], events[5]])  # the last one clashes
+    assert store.events(workshop_id) == events[:10]
+
+
+def test_seats_and_deletion(store: EventStore) -> None:
+    events = a_log()
+    workshop_id = a_workshop(store, events)
+    token = uuid.uuid4().hex
+    store.add_seat(
+        SeatRow(token_hash=token, workshop_id=workshop_id, team_id="bots", player_id="p1")
+    )
+    seat = store.seat(token)
+    assert seat is not None and seat.player_id == "p1"
+    store.delete_workshop(workshop_id)
+    assert store.events(workshop_id) == []
+    assert store.seat(token) is None
+    assert store.workshop(workshop_id) is None
