@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.auth import facilitator_room
 from app.registry import Registry
-from app.security import token_matches
-from game.events import to_record
+from app.rooms import Room
+from facilitator.exports import log_jsonl
 from game.rules import MAX_TEAMS, MAX_TITLE
 from game.settings import SettingsError, parse_maze, parse_settings
 
@@ -106,30 +105,13 @@ async def create_workshop(request: Request, body: WorkshopRequest | None = None)
 
 
 @router.get("/api/workshops/{workshop_id}/log")
-async def workshop_log(
-    request: Request,
-    workshop_id: str,
-    authorization: Annotated[str | None, Header()] = None,
-) -> StreamingResponse:
-    registry = _registry(request)
-    row = await registry.store.run(registry.store.workshop, workshop_id)
-    scheme, _, token = (authorization or "").partition(" ")
-    if row is None or scheme.lower() != "bearer" or not token_matches(token, row.token_hash):
-        raise HTTPException(
-            status_code=401,
-            detail="A valid facilitator token is needed (Authorization: Bearer <token>)",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    room = await registry.room(workshop_id)
-    events = list(room.log) if room is not None else []
-
-    def lines() -> Iterator[str]:
-        for event in events:
-            yield json.dumps(to_record(event), separators=(",", ":")) + "\n"
-
-    filename = f"electric-maze-{workshop_id}.jsonl"
-    return StreamingResponse(
-        lines(),
+async def workshop_log(room: Annotated[Room, Depends(facilitator_room)]) -> Response:
+    return Response(
+        log_jsonl(room.log),
         media_type="application/x-ndjson",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="electric-maze-{room.workshop_id}.jsonl"'
+            )
+        },
     )

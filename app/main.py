@@ -16,6 +16,7 @@ from app.config import Config
 from app.registry import Registry
 from app.security import AttemptLimiter
 from app.store import EventStore
+from facilitator import api as facilitator_api
 
 log = logging.getLogger("electric_maze")
 
@@ -41,6 +42,7 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.t
     app.state.join_limiter = AttemptLimiter(config.join_attempts_per_minute)
     app.include_router(api.router)
     app.include_router(ws.router)
+    app.include_router(facilitator_api.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(api.FieldError, _field_error)  # type: ignore[arg-type]
     return app

@@ -21,6 +21,7 @@ from app.store import EventStore
 from game import commands as cmd
 from game import projections
 from game.events import Event, to_record
+from game.metrics import session_metrics
 from game.rules import Rejected, decide
 from game.state import SessionState, apply, fold
 
@@ -33,6 +34,7 @@ CLOSE_TOO_SLOW = 4008  # the client fell behind; it may resume
 CLOSE_REPLACED = 4001  # the seat was taken by a newer connection
 CLOSE_REMOVED = 4003  # kicked or banned
 CLOSE_GOING_AWAY = 1001
+METRICS_EVERY_S = 1.0
 
 
 def dumps(message: dict[str, Any]) -> str:
@@ -98,6 +100,8 @@ class Room:
         self._inbox: asyncio.Queue[_Job] = asyncio.Queue()
         self._worker = asyncio.create_task(self._work(), name=f"room-{workshop_id}")
         self._tick_waiting = False
+        self._metrics_due: asyncio.Task[None] | None = None
+        self._metrics_sent_at = 0.0
 
     @property
     def seq(self) -> int:
@@ -122,6 +126,8 @@ class Room:
         return cmd.Tick(at=at)
 
     async def close(self) -> None:
+        if self._metrics_due is not None:
+            self._metrics_due.cancel()
         self._worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._worker
@@ -177,6 +183,7 @@ class Room:
                 if facilitator_text is None:
                     facilitator_text = dumps(self.facilitator_update(events))
                 client.send_text(facilitator_text)
+                self._schedule_metrics()
                 continue
             assert client.team is not None
             team_events = [p for e, p in public if p is not None and _for_team(e, client.team)]
@@ -197,6 +204,25 @@ class Room:
         """What every game-state message starts with: its type, the room's seq, and the
         server's clock, so that clients can count down deadlines whatever their own clock."""
         return {"type": kind, "seq": self.seq, "now": round(self.clock(), 3)}
+
+    def metrics_message(self) -> dict[str, Any]:
+        return {**self.header("metrics"), "metrics": session_metrics(self.log, now=self.clock())}
+
+    def _schedule_metrics(self) -> None:
+        """Facilitators get the live metrics at most once a second: computing them reads the
+        whole log, which a step every half second in a hundred rooms must not pay for."""
+        if self._metrics_due is None or self._metrics_due.done():
+            self._metrics_due = asyncio.create_task(self._send_metrics())
+
+    async def _send_metrics(self) -> None:
+        wait = METRICS_EVERY_S - (time.monotonic() - self._metrics_sent_at)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        self._metrics_sent_at = time.monotonic()
+        text = dumps(self.metrics_message())
+        for client in list(self.clients):
+            if client.audience == "facilitator":
+                client.send_text(text)
 
     def facilitator_update(self, events: Iterable[Event]) -> dict[str, Any]:
         return {

@@ -324,6 +324,7 @@ async def facilitate(ws: WebSocket, workshop_id: str) -> None:
         client.send({**room.header("welcome"), "view": room.view_for(client), **links})
     else:
         client.send({**room.catch_up(client, last_seq), **links})
+    client.send(room.metrics_message())
 
     async def handle(text: str) -> None:
         message = protocol.parse(text, "facilitator")

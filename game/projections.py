@@ -78,6 +78,7 @@ def _public_team(team: TeamState, settings: Settings) -> dict[str, Any]:
             {"kind": p.kind, "seconds": p.seconds, "phase": p.phase, "ts": p.ts}
             for p in team.penalties
         ],
+        "penalty_s": _penalty_seconds(team, settings),
         "prediction_s": team.prediction_s,
         "path_found": team.path_found,
         "last_beep": None,
@@ -99,6 +100,15 @@ def _public_team(team: TeamState, settings: Settings) -> dict[str, Any]:
             "beeped": [_square(sq) for sq in sorted(team.beeped - set(safe))],
         }
     return view
+
+
+def _penalty_seconds(team: TeamState, settings: Settings) -> dict[str, int]:
+    """What each phase's adjusted time adds to its raw time."""
+    recorded = {"learning": 0, "execution": 0}
+    for penalty in team.penalties:
+        recorded[penalty.phase] += penalty.seconds
+    recorded["execution"] += team.failures["execution"] * settings.execution_error_s
+    return recorded
 
 
 def _session(state: SessionState) -> dict[str, Any]:

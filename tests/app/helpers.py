@@ -56,6 +56,7 @@ class Conn:
     def __init__(self, session: WebSocketTestSession) -> None:
         self.session = session
         self.received: list[dict[str, Any]] = []
+        self.metrics: list[dict[str, Any]] = []
         self.texts: list[str] = []
         self.close_code: int | None = None
         self.player: str | None = None
@@ -69,7 +70,15 @@ class Conn:
             self.session.send_json(message)
 
     def recv(self, timeout: float = RECEIVE_TIMEOUT_S) -> dict[str, Any]:
-        """The next message; Closed if the server closed the socket instead."""
+        """The next message, live metrics apart (they come at their own pace and are kept in
+        `metrics`); Closed if the server closed the socket instead."""
+        while True:
+            message = self._recv_any(timeout)
+            if message["type"] != "metrics":
+                return message
+            self.metrics.append(message)
+
+    def _recv_any(self, timeout: float) -> dict[str, Any]:
         session = self.session
 
         async def receive() -> dict[str, Any]:

@@ -1,0 +1,35 @@
+"""The facilitator's token, checked on every facilitator request."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Header, HTTPException, Request
+
+from app.registry import Registry
+from app.rooms import Room
+from app.security import token_matches
+
+
+async def facilitator_room(
+    request: Request,
+    workshop_id: str,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Room:
+    """The workshop's room, if the request carries its facilitator token; 401 otherwise."""
+    registry: Registry = request.app.state.registry
+    row = await registry.store.run(registry.store.workshop, workshop_id)
+    scheme, _, token = (authorization or "").partition(" ")
+    room = await registry.room(workshop_id) if row is not None else None
+    if (
+        row is None
+        or room is None
+        or scheme.lower() != "bearer"
+        or not token_matches(token, row.token_hash)
+    ):
+        raise HTTPException(
+            status_code=401,
+            detail="A valid facilitator token is needed (Authorization: Bearer <token>)",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return room

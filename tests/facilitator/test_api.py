@@ -1,0 +1,141 @@
+"""The facilitator's HTTP side: live metrics, exports checked against the log, maze preview."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+
+from game.events import from_record
+from game.metrics import session_metrics
+from tests.app.helpers import Conn, Server, Workshop, path_of, wrong_entry
+
+
+@pytest.fixture(scope="module")
+def played(server: Server) -> Workshop:
+    """Two players find the path after a beep, cross it again in execution; the session ends."""
+    workshop = server.create_workshop(
+        maze={"seed": 11, "cols": 5, "rows": 5}, rules={"planning_s": 0}
+    )
+    with ExitStack() as stack:
+        host = server.facilitator(stack, workshop)
+        ann = server.join(stack, workshop.codes[0], "Ann")
+        bob = server.join(stack, workshop.codes[0], "Bob")
+        path = path_of(act(host, {"type": "start_learning"}, "learning_started")["view"])
+        row, col = wrong_entry(path, 5)
+        act(ann, {"type": "step", "row": row, "col": col}, "beeped")
+        for row, col in path:
+            act(bob, {"type": "step", "row": row, "col": col}, "stepped")
+        act(host, {"type": "penalty", "kind": "talking"}, "penalty_recorded")
+        act(host, {"type": "predict", "seconds": 40}, "prediction_entered")
+        act(host, {"type": "start_execution"}, "execution_started")
+        for walker in (ann, bob):
+            for row, col in path:
+                act(walker, {"type": "step", "row": row, "col": col}, "stepped")
+        assert act(host, {"type": "end"}, "session_ended")["view"]["session"]["ended"] is True
+    return workshop
+
+
+def act(conn: Conn, message: dict[str, Any], caused: str) -> dict[str, Any]:
+    """Send, then read until this connection hears of the event its message caused."""
+    conn.send(message)
+    while True:
+        answer = conn.recv()
+        assert answer["type"] != "error", answer
+        events = answer.get("events", []) if answer["type"] == "update" else []
+        if any(e["type"] == caused and e.get("player", conn.player) == conn.player for e in events):
+            return answer
+
+
+def get(server: Server, workshop: Workshop, path: str, token: str | None = None) -> Any:
+    headers = {"Authorization": f"Bearer {token or workshop.token}"}
+    return server.http.get(f"/api/workshops/{workshop.id}/{path}", headers=headers)
+
+
+def the_log(server: Server, workshop: Workshop) -> list[Any]:
+    text = get(server, workshop, "log").text
+    return [from_record(json.loads(line)) for line in text.splitlines()]
+
+
+def test_metrics_are_the_engine_metrics_of_the_log(server: Server, played: Workshop) -> None:
+    answer = get(server, played, "metrics").json()
+    log = the_log(server, played)
+    assert answer == json.loads(json.dumps(session_metrics(log, now=log[-1].ts)))
+    team = answer["teams"]["t1"]
+    assert team["learning"]["failures"] == {"total": 1, "new": 1, "repeat": 0}
+    assert team["learning"]["penalty_s"] == 30
+    assert team["execution"]["complete"] is True
+    assert team["execution"]["predicted_s"] == 40
+
+
+def test_the_csv_exports_match_the_log(server: Server, played: Workshop) -> None:
+    log = the_log(server, played)
+    events = list(csv.DictReader(io.StringIO(get(server, played, "export/events.csv").text)))
+    assert [int(row["seq"]) for row in events] == [e.seq for e in log]
+    assert [row["type"] for row in events] == [e.type for e in log]
+    beep = next(row for row in events if row["type"] == "beeped")
+    assert json.loads(beep["details"])["kind"] == "new"
+
+    minutes = list(csv.DictReader(io.StringIO(get(server, played, "export/per-minute.csv").text)))
+    metrics = session_metrics(log)["teams"]["t1"]["learning"]["per_minute"]
+    assert [(int(r["new"]), int(r["repeat"])) for r in minutes] == [
+        (b["new"], b["repeat"]) for b in metrics
+    ]
+
+    summary = list(csv.DictReader(io.StringIO(get(server, played, "export/summary.csv").text)))
+    assert len(summary) == 1
+    assert (summary[0]["team"], summary[0]["failures"], summary[0]["predicted_s"]) == (
+        "t1",
+        "1",
+        "40",
+    )
+    assert summary[0]["execution_complete"] == "True"
+
+    jsonl = get(server, played, "export/log.jsonl")
+    assert [from_record(json.loads(line)) for line in jsonl.text.splitlines()] == log
+    assert "attachment" in jsonl.headers["content-disposition"]
+
+
+def test_metrics_and_exports_need_the_token(server: Server, played: Workshop) -> None:
+    for path in ("metrics", "export/summary.csv", "export/log.jsonl"):
+        assert get(server, played, path, token="wrong").status_code == 401
+        assert server.http.get(f"/api/workshops/{played.id}/{path}").status_code == 401
+    assert get(server, played, "export/secrets.txt").status_code == 422
+
+
+def test_the_facilitator_socket_gets_live_metrics(server: Server) -> None:
+    workshop = server.create_workshop()
+    with ExitStack() as stack:
+        host = server.facilitator(stack, workshop)
+        server.join(stack, workshop.codes[0], "Cy")
+        host.expect("update")
+        deadline_messages = 0
+        while not host.metrics and deadline_messages < 3:
+            host.is_quiet(1.2)
+            deadline_messages += 1
+        assert host.metrics, "no metrics message reached the facilitator"
+        latest = host.metrics[-1]
+        assert latest["metrics"]["teams"]["t1"]["players"] >= 0
+        assert isinstance(latest["seq"], int) and isinstance(latest["now"], float)
+
+
+def test_the_maze_preview_draws_or_checks_a_path(server: Server) -> None:
+    generated = server.http.post("/api/maze/preview", json={"seed": 4, "difficulty": "hard"})
+    assert generated.status_code == 200
+    body = generated.json()
+    assert body["cols"] == 6 and body["rows"] == 9 and body["length"] == len(body["path"])
+    again = server.http.post("/api/maze/preview", json={"seed": 4, "difficulty": "hard"})
+    assert again.json() == body
+    drawn = server.http.post(
+        "/api/maze/preview", json={"cols": 3, "rows": 3, "path": [[0, 0], [1, 0], [2, 0]]}
+    )
+    assert drawn.json()["path"] == [[0, 0], [1, 0], [2, 0]]
+    broken = server.http.post(
+        "/api/maze/preview", json={"cols": 3, "rows": 3, "path": [[0, 0], [2, 2]]}
+    )
+    assert broken.status_code == 422
+    assert broken.json()["message"].startswith("path: square 2 (row 3, column 3)")
