@@ -37,6 +37,7 @@ PENALTY_KINDS = ("talking", "pointing", "touching", "shouting")
 # "neighbour" a square next to the walker, "back" the path square behind, "random" anywhere.
 STEADY = ("next",) * 6 + ("neighbour", "neighbour", "back", "random")
 CAREFREE = ("next", "next", "neighbour", "neighbour", "neighbour", "back", "random", "random")
+STYLES = (STEADY, CAREFREE)
 
 
 def rule_settings() -> st.SearchStrategy[Settings]:
@@ -160,7 +161,7 @@ def generated_pairs(draw: st.DrawFn) -> tuple[Maze, Maze]:
         other = continue_path(maze, size, random.Random(seed), sideways)
         if other is not None:
             return maze, Maze(cols=maze.cols, rows=maze.rows, path=other, diagonal=maze.diagonal)
-    raise MazeError("no other path from the entry square")  # pragma: no cover
+    raise MazeError("no other path from the entry square")
 
 
 def maze_pairs() -> st.SearchStrategy[tuple[Maze, Maze]]:
@@ -174,6 +175,7 @@ def shared_prefix(a: Sequence[Square], b: Sequence[Square]) -> int:
 
 # --- commands -----------------------------------------------------------------------------
 
+# How often each kind of command comes, in any phase.
 EVERYWHERE = {
     "tick": 2,
     "join": 2,
@@ -202,10 +204,17 @@ EVERYWHERE = {
 # Extra weight by phase, so that games move on.
 BY_PHASE: dict[str, dict[str, int]] = {
     "lobby": {"join": 16, "learning": 6, "planning": 3, "reorder": 2, "shuffle": 2},
-    "planning": {"tick": 4, "learning": 3, "end_phase": 2, "reorder": 2, "join": 2},
+    "planning": {
+        "tick": 4,
+        "learning": 3,
+        "end_phase": 2,
+        "reorder": 2,
+        "join": 2,
+        "end_session": 1,
+    },
     "learning": {"move": 70, "tick": 4, "presence": 2},
     "review": {"execution": 10, "prediction": 3, "penalty": 2, "end_session": 1},
-    "execution": {"move": 70, "tick": 4},
+    "execution": {"move": 70, "tick": 4, "end_session": 1},
     "done": {"end_session": 8},
     "debrief": {},
 }

@@ -24,13 +24,13 @@ from game.board import DIFFICULTIES, Maze, Square, generate_path, validate_path
 from game.events import TeamSpec
 from game.metrics import session_metrics
 from game.projections import participant_view, public_event, screen_view
+from game.replay import read_log, verify, write_log
 from game.rules import Rejected, decide
 from game.settings import Settings
 from game.state import SessionState, apply, fold
 from tests.game.strategies import (
-    CAREFREE,
     PLAYERS,
-    STEADY,
+    STYLES,
     TEAM,
     draw_command,
     generated_mazes,
@@ -231,12 +231,12 @@ def reached(game: Game) -> set[str]:
 def test_random_commands_keep_the_invariants():
     coverage = Coverage()
 
-    @examples(70)
+    @examples(100)
     @given(
         data=st.data(),
         rules=rule_settings(),
         maze=generated_mazes(max_cols=6, max_rows=7),
-        style=st.sampled_from((STEADY, CAREFREE)),
+        style=st.sampled_from(STYLES),
         commands=st.integers(30, 150),
     )
     def run(data, rules, maze, style, commands):
@@ -248,9 +248,12 @@ def test_random_commands_keep_the_invariants():
             coverage.reached[mark] += 1
 
     run()
-    assert coverage.share("event beeped") > 0.3
-    assert coverage.share("event crossed") > 0.15
-    assert coverage.share("execution") > 0.1
+    # Shares well below what runs reach (about 0.65, 0.45, 0.55, 0.2): a guard against a
+    # command mix that stops games from getting anywhere.
+    assert coverage.share("event beeped") > 0.4, coverage
+    assert coverage.share("event crossed") > 0.2, coverage
+    assert coverage.share("execution") > 0.2, coverage
+    assert coverage.share("event retrace_stepped") > 0.05, coverage
 
 
 # --- 3. replay --------------------------------------------------------------------------------
@@ -261,7 +264,7 @@ def test_random_commands_keep_the_invariants():
     data=st.data(),
     rules=rule_settings(),
     maze=generated_mazes(max_cols=6, max_rows=7),
-    style=st.sampled_from((STEADY, CAREFREE)),
+    style=st.sampled_from(STYLES),
     commands=st.integers(30, 150),
 )
 def test_replaying_a_log_gives_the_same_state_and_metrics(data, rules, maze, style, commands):
@@ -271,6 +274,9 @@ def test_replaying_a_log_gives_the_same_state_and_metrics(data, rules, maze, sty
     later = game.now + 30
 
     assert fold(stored) == fold(stored) == game.state
+    # the log is one the rules could have written: it reads back as a file, checked line by line
+    assert verify(stored) == game.state
+    assert read_log(write_log(stored)) == stored
     for now in (None, later):
         first = session_metrics(stored, now=now)
         assert session_metrics(stored, now=now) == first
@@ -347,17 +353,18 @@ def compare_outcomes(a: Game, b: Game, command: cmd.Command, depth: Depth) -> bo
 def test_what_players_see_never_depends_on_unrevealed_squares():
     coverage = Coverage()
 
-    @examples(80)
+    @examples(150)
     @given(
         data=st.data(),
         mazes=maze_pairs(),
         rules=rule_settings(),
-        style=st.sampled_from((STEADY, CAREFREE)),
+        style=st.sampled_from(STYLES),
         commands=st.integers(30, 150),
     )
     def run(data, mazes, rules, style, commands):
         maze_a, maze_b = mazes
         note(f"paths {maze_a.path} and {maze_b.path}")
+        note(f"they share {shared_prefix(maze_a.path, maze_b.path)} squares")
         a, b = Game.create(rules, maze_a), Game.create(rules, maze_b)
         depth = Depth()
         for _ in range(commands):
@@ -382,8 +389,10 @@ def test_what_players_see_never_depends_on_unrevealed_squares():
             coverage.reached[mark] += hit
 
     run()
-    # The property says little unless runs go several steps deep before the paths part.
-    assert coverage.share("deep") > 0.5
-    assert coverage.share("beeped") > 0.5
-    assert coverage.share("parted") > 0.3
-    assert coverage.share("lengths differ") > 0.5
+    # The property says little unless runs go several steps deep, through beeps, before the
+    # paths part, and then do part. Runs reach about 0.8, 0.65, 0.65, 0.25 and 0.9 of these.
+    assert coverage.share("deep") > 0.5, coverage
+    assert coverage.share("beeped") > 0.4, coverage
+    assert coverage.share("parted") > 0.3, coverage
+    assert coverage.share("parted in secret") > 0.1, coverage
+    assert coverage.share("lengths differ") > 0.6, coverage

@@ -1,0 +1,323 @@
+"""Session logs as files, checked as strictly as the rules themselves, and replayed fast.
+
+A log file is JSON Lines: a header line, then one event per line.
+
+    {"format": "electric-maze-log", "version": 1, "session_id": ..., "title": ...,
+     "events": N, "sha256": <hex digest of the N event lines, each ending in a newline>}
+
+Reading one refuses, with the line number and the reason: a missing or unknown header, a line
+that is not a valid event, a log cut short or with lines added (the count and the digest), and
+a tampered log: every event must be exactly what the rules decide from the commands that the
+events themselves imply (a step for a `stepped` event, the facilitator's command for a
+`paused` one, time passing for an idle timeout...). So a log that reads is one the rules could
+have written, and it replays to the same state on any server.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from game import commands as cmd
+from game import events as ev
+from game.rules import Rejected, decide
+from game.state import SessionState, apply, clone_team, fold
+
+LOG_FORMAT = "electric-maze-log"
+LOG_VERSION = 1
+
+
+class LogError(ValueError):
+    """A log file refused: `line` is 1-based (the header is line 1)."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line
+        self.reason = reason
+
+
+def _event_line(event: ev.Event) -> str:
+    return json.dumps(ev.to_record(event), separators=(",", ":"), sort_keys=True) + "\n"
+
+
+def write_log(events: Sequence[ev.Event]) -> str:
+    """The log file of a session: a header line, then one event per line."""
+    if not events or not isinstance(events[0], ev.SessionCreated):
+        raise ValueError("a log starts with the session's creation")
+    body = "".join(_event_line(e) for e in events)
+    header = {
+        "format": LOG_FORMAT,
+        "version": LOG_VERSION,
+        "session_id": events[0].session_id,
+        "title": events[0].title,
+        "events": len(events),
+        "sha256": hashlib.sha256(body.encode()).hexdigest(),
+    }
+    return json.dumps(header, separators=(",", ":")) + "\n" + body
+
+
+def read_log(text: str) -> list[ev.Event]:
+    """The events of a log file, or LogError naming the first bad line and why."""
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise LogError(1, "the file is empty; a log starts with its header line")
+    header = _header(lines[0])
+    body_lines = lines[1:]
+    if body_lines and not body_lines[-1].strip():
+        body_lines = body_lines[:-1]
+    expected = header["events"]
+    events = [_event(number, line) for number, line in enumerate(body_lines, start=2)]
+    if len(events) < expected:
+        raise LogError(len(lines) + 1, f"the log ends after {len(events)} of its {expected} events")
+    if len(events) > expected:
+        raise LogError(expected + 2, f"the header counts {expected} events; there are more")
+    digest = hashlib.sha256("".join(line + "\n" for line in body_lines).encode()).hexdigest()
+    if digest != header["sha256"]:
+        raise LogError(1, "the events do not match the header's checksum: the file was changed")
+    verify(events)
+    return events
+
+
+def _header(line: str) -> dict[str, Any]:
+    try:
+        header = json.loads(line)
+    except json.JSONDecodeError:
+        raise LogError(1, "the header is not JSON") from None
+    if not isinstance(header, dict) or header.get("format") != LOG_FORMAT:
+        raise LogError(1, f'the first line must be a header with "format": "{LOG_FORMAT}"')
+    version = header.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise LogError(1, f"bad log version {version!r}")
+    if version > LOG_VERSION:
+        raise LogError(1, f"log version {version} is newer than this server reads ({LOG_VERSION})")
+    count, digest = header.get("events"), header.get("sha256")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise LogError(1, "the header must count the events (a whole number above 0)")
+    if not isinstance(digest, str):
+        raise LogError(1, "the header must carry the events' sha256")
+    return header
+
+
+def _event(number: int, line: str) -> ev.Event:
+    try:
+        return ev.from_record(json.loads(line))
+    except json.JSONDecodeError:
+        raise LogError(number, "not a JSON object") from None
+    except ev.LogFormatError as error:
+        raise LogError(number, str(error)) from None
+
+
+# --- the rules check -----------------------------------------------------------------------
+
+
+def verify(events: Sequence[ev.Event]) -> SessionState:
+    """The state at the end of the log, if every event is what the rules decide; LogError
+    (line numbers as in a log file, the first event on line 2) otherwise."""
+    if not events or not isinstance(events[0], ev.SessionCreated):
+        raise LogError(2, "a log starts with session_created")
+    state = SessionState()
+    index = 0
+    while index < len(events):
+        event = events[index]
+        if event.seq != index + 1:
+            raise LogError(index + 2, f"event number {event.seq} where {index + 1} was due")
+        decided = _decided(state, events[index:])
+        for decided_event in decided:
+            apply(state, decided_event)
+        index += len(decided)
+    return state
+
+
+# How far ahead to look for the command behind an event that is only its side effect (a
+# delayed beep heard when the facilitator ends the phase, say).
+_LOOK_AHEAD = 16
+
+
+def _decided(state: SessionState, rest: Sequence[ev.Event]) -> list[ev.Event]:
+    """The events the rules give for the command behind rest[0]: they must be rest's start."""
+    event = rest[0]
+    line = event.seq + 1
+    if not isinstance(event, ev.SessionCreated):
+        if not state.created:
+            raise LogError(line, "a log starts with session_created")
+        if event.ts < state.clock:
+            raise LogError(line, "time goes backwards")
+    best_guess: LogError | None = None
+    for command in _candidates(state, rest):
+        try:
+            decided = decide(state, command)
+        except Rejected as rejection:
+            best_guess = _furthest(
+                best_guess, LogError(line, f"the rules refuse this: {rejection.message}")
+            )
+            continue
+        if not decided:
+            continue  # time passing with nothing due, say
+        if isinstance(event, ev.TurnOrderSet):
+            decided = [event]  # a shuffle's seed is not logged: any order the rules allow
+        mismatch = _compare(decided, rest, line)
+        if mismatch is None:
+            return decided
+        best_guess = _furthest(best_guess, mismatch)
+    raise best_guess or LogError(
+        line, f"nothing a player or facilitator does makes {event.type} here"
+    )
+
+
+def _furthest(known: LogError | None, new: LogError) -> LogError:
+    """Of two explanations, the one that agreed with the log the longest."""
+    return new if known is None or new.line > known.line else known
+
+
+def _compare(decided: list[ev.Event], rest: Sequence[ev.Event], line: int) -> LogError | None:
+    for offset, expected in enumerate(decided):
+        if offset >= len(rest):
+            return LogError(line + offset, f"the log stops before {expected.type}")
+        if rest[offset] != expected:
+            return LogError(
+                line + offset,
+                f"{rest[offset].type} does not follow from the rules here"
+                f" (they give {ev.to_record(expected)})",
+            )
+    return None
+
+
+def _candidates(state: SessionState, rest: Sequence[ev.Event]) -> list[cmd.Command]:
+    """Commands that may have made rest[0]: time passing, its own command, then the commands
+    of the events just after it (of which it may be a side effect)."""
+    event = rest[0]
+    if isinstance(event, ev.SessionCreated):
+        return [
+            cmd.CreateSession(
+                at=event.ts,
+                session_id=event.session_id,
+                title=event.title,
+                settings=event.settings,
+                teams=event.teams,
+            )
+        ]
+    found: list[cmd.Command] = [cmd.Tick(at=event.ts)]
+    if isinstance(event, ev.LearningStarted):  # ending the planning phase early
+        found.append(cmd.EndPhase(at=event.ts, team=event.team))
+    if isinstance(event, ev.Beeped):  # a delayed beep heard when the walker was skipped
+        found.append(cmd.SkipTurn(at=event.ts, team=event.team, player=event.player))
+    for later in rest[:_LOOK_AHEAD]:
+        made = _command_for(later)
+        if made is not None and made.at == event.ts:
+            found.append(made)
+    return found
+
+
+def _command_for(event: ev.Event) -> cmd.Command | None:
+    if isinstance(event, ev.TurnOrderSet):
+        return cmd.ReorderTurns(at=event.ts, team=event.team, order=event.order)
+    command_for = _COMMANDS.get(type(event))
+    return command_for(event, ()) if command_for else None
+
+
+def _removal(event: ev.PlayerRemoved, rest: Sequence[ev.Event]) -> cmd.Command:
+    kind = {"left": cmd.Leave, "kicked": cmd.Kick, "banned": cmd.Ban}[event.reason]
+    return kind(at=event.ts, team=event.team, player=event.player)
+
+
+def _from_beep(event: ev.Beeped, rest: Sequence[ev.Event]) -> cmd.Command:
+    # A beep heard at once comes from a step; a delayed one from time passing (handled above).
+    return cmd.Step(at=event.ts, team=event.team, player=event.player, square=event.square)
+
+
+def _learning_ended(event: ev.LearningEnded, rest: Sequence[ev.Event]) -> cmd.Command | None:
+    return cmd.EndPhase(at=event.ts, team=event.team) if event.how == "facilitator" else None
+
+
+def _execution_ended(event: ev.ExecutionEnded, rest: Sequence[ev.Event]) -> cmd.Command | None:
+    return None if event.complete else cmd.EndPhase(at=event.ts, team=event.team)
+
+
+def _turn_lost(event: ev.TurnLost, rest: Sequence[ev.Event]) -> cmd.Command | None:
+    if event.reason != "facilitator":
+        return None
+    return cmd.SkipTurn(at=event.ts, team=event.team, player=event.player)
+
+
+def _retrace_done(event: ev.RetraceDone, rest: Sequence[ev.Event]) -> cmd.Command | None:
+    if not event.timed_out:
+        return None
+    return cmd.SkipTurn(at=event.ts, team=event.team, player=event.player)
+
+
+_COMMANDS: dict[type[ev.Event], Callable[[Any, Sequence[ev.Event]], cmd.Command | None]] = {
+    ev.SessionEnded: lambda e, _: cmd.EndSession(at=e.ts),
+    ev.PlayerJoined: lambda e, _: cmd.Join(at=e.ts, team=e.team, player=e.player, name=e.name),
+    ev.PlayerRenamed: lambda e, _: cmd.Rename(at=e.ts, team=e.team, player=e.player, name=e.name),
+    ev.PlayerRemoved: _removal,
+    ev.PlayerPresence: lambda e, _: cmd.SetPresence(
+        at=e.ts, team=e.team, player=e.player, connected=e.connected
+    ),
+    ev.TeamLocked: lambda e, _: cmd.LockTeam(at=e.ts, team=e.team, locked=e.locked),
+    ev.PlanningStarted: lambda e, _: cmd.StartPlanning(at=e.ts, team=e.team),
+    ev.LearningStarted: lambda e, _: (
+        cmd.StartLearning(at=e.ts, team=e.team) if e.reason == "facilitator" else None
+    ),
+    ev.Stepped: lambda e, _: cmd.Step(at=e.ts, team=e.team, player=e.player, square=e.square),
+    ev.Beeped: _from_beep,
+    ev.RetraceStepped: lambda e, _: cmd.RetraceStep(
+        at=e.ts, team=e.team, player=e.player, square=e.square
+    ),
+    ev.RetraceErred: lambda e, _: cmd.RetraceStep(
+        at=e.ts, team=e.team, player=e.player, square=e.square
+    ),
+    ev.RetraceDone: _retrace_done,
+    ev.TurnLost: _turn_lost,
+    ev.Paused: lambda e, _: cmd.Pause(at=e.ts, team=e.team),
+    ev.Resumed: lambda e, _: cmd.Resume(at=e.ts, team=e.team),
+    ev.HuddleStarted: lambda e, _: cmd.StartHuddle(at=e.ts, team=e.team, seconds=e.seconds),
+    ev.HuddleEnded: lambda e, _: cmd.EndHuddle(at=e.ts, team=e.team),
+    ev.PenaltyRecorded: lambda e, _: cmd.RecordPenalty(at=e.ts, team=e.team, kind=e.kind),
+    ev.PredictionEntered: lambda e, _: cmd.EnterPrediction(at=e.ts, team=e.team, seconds=e.seconds),
+    ev.LearningEnded: _learning_ended,
+    ev.ExecutionStarted: lambda e, _: cmd.StartExecution(at=e.ts, team=e.team),
+    ev.ExecutionEnded: _execution_ended,
+}
+
+
+# --- seeking -------------------------------------------------------------------------------
+
+
+@dataclass
+class Replay:
+    """A log with the state after any event at hand: snapshots every `every` events, so that
+    seeking anywhere folds at most that many events."""
+
+    events: Sequence[ev.Event]
+    every: int = 250
+
+    def __post_init__(self) -> None:
+        self._seqs: list[int] = [0]
+        self._snapshots: list[SessionState] = [SessionState()]
+        state = SessionState()
+        for event in self.events:
+            apply(state, event)
+            if event.seq % self.every == 0:
+                self._seqs.append(event.seq)
+                self._snapshots.append(_copy(state))
+
+    @property
+    def last_seq(self) -> int:
+        return self.events[-1].seq if self.events else 0
+
+    def state_at(self, seq: int) -> SessionState:
+        """The session as it was right after event `seq` (0: before anything happened)."""
+        seq = max(0, min(seq, self.last_seq))
+        slot = bisect.bisect_right(self._seqs, seq) - 1
+        state = _copy(self._snapshots[slot])
+        return fold(self.events[self._seqs[slot] : seq], state)
+
+
+def _copy(state: SessionState) -> SessionState:
+    copied = SessionState(**{**state.__dict__, "teams": dict(state.teams)})
+    copied.teams = {team_id: clone_team(team) for team_id, team in state.teams.items()}
+    return copied

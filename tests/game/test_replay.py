@@ -1,0 +1,155 @@
+"""Log files: written, read back, refused when corrupt, truncated or tampered; fast seeking."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from game import events as ev
+from game.bots import play_session
+from game.metrics import session_metrics
+from game.replay import LogError, Replay, read_log, verify, write_log
+from game.settings import Settings, parse_maze
+from game.state import fold
+
+SETTINGS = [
+    Settings(),
+    Settings(retrace="manual", idle_timeout_s=None),
+    Settings(beep_delay_s=2.5),
+    Settings(max_walkers=3, learning_ends="all_crossed"),
+    Settings(memory_aids=True, execution_error_s=15),
+]
+
+
+def a_session(rules: Settings | None = None, seed: int = 1, strategy: str = "learner") -> list[Any]:
+    return play_session(
+        strategy=strategy,
+        maze=parse_maze({"seed": seed}),
+        settings=rules or Settings(),
+        players=4,
+        seed=seed,
+    )
+
+
+@pytest.mark.parametrize("rules", SETTINGS, ids=lambda s: repr(s)[:60])
+def test_a_written_log_reads_back_the_same(rules: Settings) -> None:
+    events = a_session(rules)
+    assert read_log(write_log(events)) == events
+    assert verify(events) == fold(events)
+
+
+def test_a_log_replays_to_the_same_state_and_measures() -> None:
+    events = a_session()
+    again = read_log(write_log(events))
+    assert fold(again) == fold(events)
+    assert session_metrics(again) == session_metrics(events)
+
+
+def lines_of(events: list[Any]) -> list[str]:
+    return write_log(events).splitlines()
+
+
+def refused(lines: list[str]) -> LogError:
+    with pytest.raises(LogError) as caught:
+        read_log("\n".join(lines) + "\n")
+    return caught.value
+
+
+def rewrite(lines: list[str], number: int, change: Callable[[dict[str, Any]], None]) -> list[str]:
+    """Change the record on (1-based) line `number`, and fix the header's checksum, as a
+    careful forger would: only the rules can then tell."""
+    changed = list(lines)
+    record = json.loads(changed[number - 1])
+    change(record)
+    changed[number - 1] = json.dumps(record, separators=(",", ":"), sort_keys=True)
+    return reseal(changed)
+
+
+def reseal(lines: list[str]) -> list[str]:
+    import hashlib
+
+    body = "".join(line + "\n" for line in lines[1:])
+    header = json.loads(lines[0])
+    header["events"] = len(lines) - 1
+    header["sha256"] = hashlib.sha256(body.encode()).hexdigest()
+    return [json.dumps(header), *lines[1:]]
+
+
+def line_of(lines: list[str], kind: str, nth: int = 0) -> int:
+    matches = [n for n, line in enumerate(lines, 1) if f'"type":"{kind}"' in line]
+    return matches[nth]
+
+
+def test_corrupt_and_truncated_logs_are_refused_with_the_line() -> None:
+    lines = lines_of(a_session())
+    assert refused([]).line == 1
+    assert "header" in refused(lines[1:]).reason
+    assert refused(lines[:-3]).reason.startswith("the log ends after")
+    assert refused([*lines, lines[-1]]).line == len(lines) + 1
+    broken = list(lines)
+    broken[5] = broken[5][:-7]
+    assert refused(broken).line == 6
+    assert refused(lines[:1] + lines[1:4] + ["{}"] + lines[5:]).line == 5
+    edited = list(lines)
+    edited[9] = edited[9].replace('"ts":', '"ts": ')
+    assert "checksum" in refused(edited).reason
+    newer = json.loads(lines[0])
+    newer["version"] = 99
+    assert "newer" in refused([json.dumps(newer), *lines[1:]]).reason
+
+
+def test_tampered_logs_are_refused_even_with_a_fixed_checksum() -> None:
+    lines = lines_of(a_session())
+    beep = line_of(lines, "beeped", 3)
+    flipped = rewrite(
+        lines, beep, lambda r: r.update(kind="repeat" if r["kind"] == "new" else "new")
+    )
+    assert refused(flipped).line == beep
+    step = line_of(lines, "stepped", 2)
+    moved = rewrite(
+        lines, step, lambda r: r.update(square=[r["square"][0], (r["square"][1] + 2) % 6])
+    )
+    assert refused(moved).line == step
+    lost = reseal(lines[: step - 1] + lines[step:])
+    assert refused(lost).line == step
+    order = list(lines)
+    order[step - 1], order[step] = order[step], order[step - 1]
+    assert refused(reseal(order)).line == step
+    crossed = line_of(lines, "crossed")
+    faster = rewrite(lines, crossed, lambda r: r.update(player="nobody"))
+    assert refused(faster).line == crossed
+
+
+def test_seeking_gives_the_state_after_any_event() -> None:
+    events = a_session(Settings(beep_delay_s=1), strategy="amnesiac")
+    replay = Replay(events, every=50)
+    for seq in [0, 1, 49, 50, 51, 137, len(events) - 1, len(events)]:
+        assert replay.state_at(seq) == fold(events[:seq])
+    assert replay.state_at(len(events) + 10) == fold(events)
+    first = replay.state_at(120)
+    replay.state_at(130)
+    assert replay.state_at(120) == first  # a seek never changes the snapshots
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 10_000), rules=st.sampled_from(SETTINGS))
+def test_any_bot_session_verifies_and_seeks(seed: int, rules: Settings) -> None:
+    events = a_session(rules, seed=seed, strategy="amnesiac")
+    assert verify(events) == fold(events)
+    replay = Replay(events, every=64)
+    for seq in range(0, len(events) + 1, 37):
+        assert replay.state_at(seq) == fold(events[:seq])
+
+
+def test_a_log_must_start_with_the_session() -> None:
+    events = a_session()
+    with pytest.raises(LogError):
+        verify(events[1:])
+    with pytest.raises(ValueError):
+        write_log(events[1:])
+    assert isinstance(events[0], ev.SessionCreated)
