@@ -32,9 +32,34 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--seed", type=int, default=0)
     simulate.add_argument("--quiet", action="store_true")
 
+    export = sub.add_parser("export", help="write a workshop's log file")
+    export.add_argument("workshop_id")
+    export.add_argument("-o", "--output", help="the file (default: electric-maze-<id>.jsonl)")
+
+    imports = sub.add_parser("import", help="add a log file to the library")
+    imports.add_argument("file")
+
+    replay = sub.add_parser("replay", help="check a log file and print its debrief")
+    replay.add_argument("file")
+    replay.add_argument(
+        "--summary", action="store_true", help="print the debrief measures (the default)"
+    )
+
+    sub.add_parser("library", help="list the workshops in the database")
+
     args = parser.parse_args(argv)
     if args.command == "serve":
         return _serve(args)
+    if args.command in ("export", "import", "replay", "library"):
+        from app import trainer_cli
+
+        handlers = {
+            "export": lambda: trainer_cli.export(args.workshop_id, args.output),
+            "import": lambda: trainer_cli.import_file(args.file),
+            "replay": lambda: trainer_cli.replay(args.file),
+            "library": trainer_cli.library,
+        }
+        return handlers[args.command]()
     if args.command == "simulate":
         from app.simulate import run_simulation
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from app.config import Config
-from app.rooms import Room
+from app.rooms import CLOSE_GOING_AWAY, Room
 from app.security import hash_token, new_join_code, new_token
 from app.store import EventStore, TeamRow, WorkshopRow
 from game import commands as cmd
@@ -45,7 +45,10 @@ class Registry:
 
     async def start(self) -> None:
         """Rebuild every workshop still under way from its log, then start the clock."""
+        imported = {row.workshop_id for row in await self.store.run(self.store.imports)}
         for row in await self.store.run(self.store.workshops):
+            if row.id in imported:
+                continue  # an imported log is replayed, never run again
             room = await self.room(row.id)
             if room is not None and not room.state.ended:
                 await self._mark_everyone_away(room)
@@ -74,18 +77,30 @@ class Registry:
             self.rooms[workshop_id] = room
             return room
 
+    async def forget(self, workshop_id: str) -> None:
+        """Stop a workshop's room (before its log is deleted)."""
+        room = self.rooms.pop(workshop_id, None)
+        if room is not None:
+            for client in list(room.clients):
+                client.close(CLOSE_GOING_AWAY, "this workshop was deleted")
+            await room.close()
+
     async def create(
-        self, *, title: str, team_count: int, maze: Maze, settings: Settings
+        self, *, title: str, team_names: list[str], mazes: list[Maze], settings: Settings
     ) -> CreatedWorkshop:
+        """A workshop with a team per name; one maze for all, or one maze per team."""
         workshop_id = secrets.token_urlsafe(8)
         token = new_token()
         teams = [
             TeamRow(
                 join_code=await self._free_join_code(), workshop_id=workshop_id, team_id=f"t{n}"
             )
-            for n in range(1, team_count + 1)
+            for n in range(1, len(team_names) + 1)
         ]
-        specs = tuple(TeamSpec(t.team_id, f"Team {n}", maze) for n, t in enumerate(teams, 1))
+        specs = tuple(
+            TeamSpec(row.team_id, name, mazes[n % len(mazes)])
+            for n, (row, name) in enumerate(zip(teams, team_names, strict=True))
+        )
         command = cmd.CreateSession(
             at=self.clock(), session_id=workshop_id, title=title, settings=settings, teams=specs
         )

@@ -44,6 +44,15 @@ class SeatRow(SQLModel, table=True):
     player_id: str = Field(max_length=32)
 
 
+class ImportRow(SQLModel, table=True):
+    """A workshop brought in from a log file: kept for replay, never run live again."""
+
+    __tablename__ = "imports"
+    workshop_id: str = Field(primary_key=True, max_length=32)
+    imported_at: float
+    session_id: str = Field(max_length=200)
+
+
 class EventRow(SQLModel, table=True):
     __tablename__ = "events"
     workshop_id: str = Field(primary_key=True, max_length=32)
@@ -113,6 +122,15 @@ class EventStore:
             session.add_all(_rows(workshop_id, events))
             session.commit()
 
+    def import_workshop(
+        self, workshop: WorkshopRow, record: ImportRow, events: Sequence[Event]
+    ) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add(workshop)
+            session.add(record)
+            session.add_all(_rows(workshop.id, events))
+            session.commit()
+
     def add_seat(self, seat: SeatRow) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
             session.add(seat)
@@ -120,7 +138,7 @@ class EventStore:
 
     def delete_workshop(self, workshop_id: str) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
-            for table in (EventRow, SeatRow, TeamRow):
+            for table in (EventRow, SeatRow, TeamRow, ImportRow):
                 session.exec(delete(table).where(col(table.workshop_id) == workshop_id))
             session.exec(delete(WorkshopRow).where(col(WorkshopRow.id) == workshop_id))
             session.commit()
@@ -134,6 +152,10 @@ class EventStore:
     def workshops(self) -> list[WorkshopRow]:
         with Session(self.engine, expire_on_commit=False) as session:
             return list(session.exec(select(WorkshopRow).order_by(col(WorkshopRow.created_at))))
+
+    def imports(self) -> list[ImportRow]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return list(session.exec(select(ImportRow)))
 
     def team_by_code(self, join_code: str) -> TeamRow | None:
         with Session(self.engine, expire_on_commit=False) as session:

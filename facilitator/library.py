@@ -1,0 +1,286 @@
+"""The trainers' library: past workshops, their logs as files, imports, and replays.
+
+Everything here is behind the admin password (ADMIN_PASSWORD). Pages log in once and carry a
+cookie; scripts may send the password as a Bearer token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from collections import OrderedDict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from pydantic import BaseModel, Field
+
+from app.registry import Registry
+from app.security import hash_token
+from app.store import EventStore, ImportRow, WorkshopRow
+from game.events import Event, SessionCreated
+from game.metrics import session_metrics
+from game.projections import facilitator_view
+from game.replay import LogError, Replay, read_log, write_log
+
+router = APIRouter()
+
+COOKIE = "em_library"
+COOKIE_S = 12 * 3600
+NO_PASSWORD = "The library is closed: set ADMIN_PASSWORD in the server's environment and restart it"
+REPLAY_CACHE = 8
+
+
+# --- access ------------------------------------------------------------------------------
+
+
+def _password(request: Request) -> str:
+    password: str | None = request.app.state.config.admin_password
+    if not password:
+        raise HTTPException(status_code=403, detail=NO_PASSWORD)
+    return password
+
+
+def _session_value(password: str) -> str:
+    """The cookie's value: changes when the password does, and reveals nothing of it."""
+    return hmac.new(password.encode(), b"electric-maze library", hashlib.sha256).hexdigest()
+
+
+def trainer(request: Request) -> None:
+    """Admits the request if it carries the library cookie or the password as Bearer."""
+    password = _password(request)
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), password.encode()):
+        return
+    cookie = request.cookies.get(COOKIE, "")
+    if hmac.compare_digest(cookie.encode(), _session_value(password).encode()):
+        return
+    raise HTTPException(status_code=401, detail="Log in to the library first")
+
+
+Trainer = Annotated[None, Depends(trainer)]
+
+
+class Login(BaseModel):
+    password: Annotated[str, Field(max_length=200)]
+
+
+@router.post("/api/library/login", status_code=204)
+async def login(body: Login, request: Request, response: Response) -> None:
+    password = _password(request)
+    limiter = request.app.state.join_limiter
+    address = request.client.host if request.client else "unknown"
+    if limiter.blocked(address):
+        raise HTTPException(status_code=429, detail="Too many wrong passwords; wait a minute")
+    if not hmac.compare_digest(body.password.encode(), password.encode()):
+        limiter.failed(address)
+        raise HTTPException(status_code=401, detail="That is not the library password")
+    response.set_cookie(
+        COOKIE,
+        _session_value(password),
+        max_age=COOKIE_S,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
+
+
+@router.post("/api/library/logout", status_code=204)
+async def logout(response: Response) -> None:
+    response.delete_cookie(COOKIE)
+
+
+# --- the library -------------------------------------------------------------------------
+
+
+def summary(row: WorkshopRow, events: list[Event], *, imported: bool) -> dict[str, Any]:
+    """A workshop as the library lists it: when, what, and each team's headline measures."""
+    metrics = session_metrics(events)
+    ended = events[-1].type == "session_ended"
+    return {
+        "workshop_id": row.id,
+        "title": row.title,
+        "created_at": row.created_at,
+        "imported": imported,
+        "ended": ended,
+        "events": len(events),
+        "teams": [
+            {
+                "team_id": team_id,
+                "name": team["name"],
+                "players": team["players"],
+                "phase": team["phase"],
+                "path_found": team["learning"]["path_found"],
+                "execution_complete": team["execution"]["complete"],
+                "failures": team["learning"]["failures"]["total"],
+                "learning_ratio": team["learning"]["learning_ratio"],
+                "learning_s": team["learning"]["duration_s"],
+                "learning_adjusted_s": team["learning"]["adjusted_s"],
+                "execution_s": team["execution"]["duration_s"],
+                "execution_adjusted_s": team["execution"]["adjusted_s"],
+            }
+            for team_id, team in metrics["teams"].items()
+        ],
+    }
+
+
+def list_workshops(store: EventStore, query: str = "") -> list[dict[str, Any]]:
+    imported = {row.workshop_id for row in store.imports()}
+    found = []
+    for row in reversed(store.workshops()):
+        if query and query.casefold() not in row.title.casefold():
+            continue
+        events = store.events(row.id)
+        if events:
+            found.append(summary(row, events, imported=row.id in imported))
+    return found
+
+
+def import_log(store: EventStore, text: str, now: float) -> str:
+    """Save a log file as a new workshop of the library; LogError (nothing saved) if it is
+    corrupt, cut short or tampered with."""
+    events = read_log(text)
+    created = events[0]
+    assert isinstance(created, SessionCreated)
+    workshop_id = secrets.token_urlsafe(8)
+    row = WorkshopRow(
+        id=workshop_id,
+        title=created.title,
+        created_at=created.ts,
+        token_hash=hash_token(secrets.token_urlsafe(24)),  # nobody facilitates an import
+    )
+    record = ImportRow(workshop_id=workshop_id, imported_at=now, session_id=created.session_id)
+    store.import_workshop(row, record, events)
+    return workshop_id
+
+
+class Replays:
+    """The few logs being replayed, kept with their snapshots so seeking stays fast."""
+
+    def __init__(self) -> None:
+        self._cache: OrderedDict[str, Replay] = OrderedDict()
+
+    def get(self, workshop_id: str, events: list[Event]) -> Replay:
+        replay = self._cache.get(workshop_id)
+        if replay is None or replay.last_seq != (events[-1].seq if events else 0):
+            replay = Replay(events)
+        self._cache[workshop_id] = replay
+        self._cache.move_to_end(workshop_id)
+        while len(self._cache) > REPLAY_CACHE:
+            self._cache.popitem(last=False)
+        return replay
+
+    def forget(self, workshop_id: str) -> None:
+        self._cache.pop(workshop_id, None)
+
+
+def _registry(request: Request) -> Registry:
+    registry: Registry = request.app.state.registry
+    return registry
+
+
+def _replays(request: Request) -> Replays:
+    state = request.app.state
+    if not hasattr(state, "replays"):
+        state.replays = Replays()
+    replays: Replays = state.replays
+    return replays
+
+
+async def _events(request: Request, workshop_id: str) -> list[Event]:
+    registry = _registry(request)
+    room = registry.rooms.get(workshop_id)
+    events = (
+        list(room.log) if room else await registry.store.run(registry.store.events, workshop_id)
+    )
+    if not events:
+        raise HTTPException(status_code=404, detail="No workshop with that id in the library")
+    return events
+
+
+@router.get("/api/library/workshops")
+async def workshops(request: Request, _: Trainer, q: str = "") -> list[dict[str, Any]]:
+    store = _registry(request).store
+    return await store.run(list_workshops, store, q[:100])
+
+
+@router.delete("/api/library/workshops/{workshop_id}", status_code=204)
+async def delete(request: Request, workshop_id: str, _: Trainer) -> None:
+    registry = _registry(request)
+    await _events(request, workshop_id)
+    await registry.forget(workshop_id)
+    await registry.store.run(registry.store.delete_workshop, workshop_id)
+    _replays(request).forget(workshop_id)
+
+
+@router.get("/api/library/workshops/{workshop_id}/file")
+async def log_file(request: Request, workshop_id: str, _: Trainer) -> Response:
+    events = await _events(request, workshop_id)
+    return Response(
+        write_log(events),
+        media_type="application/x-ndjson",
+        headers={
+            "Content-Disposition": f'attachment; filename="electric-maze-{workshop_id}.jsonl"'
+        },
+    )
+
+
+@router.post("/api/library/import", status_code=201)
+async def import_file(request: Request, _: Trainer) -> dict[str, Any]:
+    body = await request.body()
+    if len(body) > 50 * 1024 * 1024:
+        raise HTTPException(status_code=413, detail="A log file may be 50 MB at most")
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HTTPException(status_code=422, detail="line 1: the file is not UTF-8 text") from None
+    store = _registry(request).store
+    try:
+        workshop_id = await store.run(import_log, store, text, time.time())
+    except LogError as error:
+        raise HTTPException(
+            status_code=422,
+            detail={"message": str(error), "line": error.line, "reason": error.reason},
+        ) from None
+    return {"workshop_id": workshop_id}
+
+
+@router.get("/api/library/workshops/{workshop_id}/replay")
+async def replay(request: Request, workshop_id: str, _: Trainer) -> dict[str, Any]:
+    """What a replay needs up front: every event's time and kind for the timeline, the
+    metrics at the end, and where the session starts and stops."""
+    events = await _events(request, workshop_id)
+    return {
+        "workshop_id": workshop_id,
+        "events": [
+            {
+                "seq": e.seq,
+                "ts": e.ts,
+                "type": e.type,
+                "team": getattr(e, "team", None),
+                "player": getattr(e, "player", None),
+            }
+            for e in events
+        ],
+        "metrics": session_metrics(events),
+    }
+
+
+@router.get("/api/library/workshops/{workshop_id}/at/{seq}")
+async def state_at(request: Request, workshop_id: str, seq: int, _: Trainer) -> dict[str, Any]:
+    """The facilitator's view of the session right after event `seq`, and the metrics then."""
+    events = await _events(request, workshop_id)
+    replay = _replays(request).get(workshop_id, events)
+    state = replay.state_at(seq)
+    now = events[max(0, min(seq, len(events)) - 1)].ts
+    return {
+        "seq": state.seq,
+        "view": facilitator_view(state),
+        "metrics": session_metrics(events[: state.seq], now=now) if state.seq else None,
+    }
+
+
+@router.get("/api/library/workshops/{workshop_id}/metrics")
+async def metrics(request: Request, workshop_id: str, _: Trainer) -> dict[str, Any]:
+    return session_metrics(await _events(request, workshop_id))

@@ -1,0 +1,63 @@
+"""The trainers' commands: export, import, replay --summary, library."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from app.store import EventStore
+from game.bots import play_session
+from game.replay import read_log, write_log
+from game.settings import parse_maze
+
+
+@pytest.fixture
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'library.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.chdir(tmp_path)
+    return url
+
+
+def test_import_then_export_gives_the_same_log(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = play_session(strategy="learner", maze=parse_maze({"seed": 8}), players=3, seed=8)
+    source = tmp_path / "session.jsonl"
+    source.write_text(write_log(events))
+    assert main(["import", str(source)]) == 0
+    workshop_id = capsys.readouterr().out.split()[-1]
+    assert main(["export", workshop_id, "-o", "out.jsonl"]) == 0
+    assert read_log((tmp_path / "out.jsonl").read_text()) == events
+    assert main(["library"]) == 0
+    assert workshop_id in capsys.readouterr().out
+
+
+def test_replay_summary_prints_the_debrief(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = play_session(strategy="amnesiac", maze=parse_maze({"seed": 9}), players=3, seed=9)
+    source = tmp_path / "session.jsonl"
+    source.write_text(write_log(events))
+    assert main(["replay", str(source), "--summary"]) == 0
+    out = capsys.readouterr().out
+    assert "Learning ratio" in out and "Failures" in out and "Execution time" in out
+
+
+def test_a_bad_file_is_refused_and_nothing_saved(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = play_session(strategy="learner", maze=parse_maze({"seed": 1}), players=3, seed=1)
+    lines = write_log(events).splitlines()
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("\n".join(lines[:-5]) + "\n")
+    assert main(["import", str(broken)]) == 1
+    assert "line" in capsys.readouterr().err
+    assert main(["replay", str(broken)]) == 1
+    assert main(["import", str(tmp_path / "missing.jsonl")]) == 1
+    assert main(["export", "nope"]) == 1
+    store = EventStore(database)
+    assert store.workshops() == []
+    store.close()

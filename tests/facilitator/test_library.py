@@ -1,0 +1,84 @@
+"""The trainers' library over HTTP: behind its password; list, file, import, replay, delete."""
+
+from __future__ import annotations
+
+import json
+
+from game.bots import play_session
+from game.replay import read_log, write_log
+from game.settings import parse_maze
+from tests.app.helpers import Server
+
+SERVER_CONFIG = {"admin_password": "correct horse"}
+
+
+def a_log_file(seed: int = 3) -> str:
+    events = play_session(strategy="learner", maze=parse_maze({"seed": seed}), players=3, seed=seed)
+    return write_log(events)
+
+
+def log_in(server: Server) -> None:
+    answer = server.http.post("/api/library/login", json={"password": "correct horse"})
+    assert answer.status_code == 204
+
+
+def test_the_library_is_behind_its_password(server: Server) -> None:
+    server.http.cookies.clear()
+    assert server.http.get("/api/library/workshops").status_code == 401
+    wrong = server.http.post("/api/library/login", json={"password": "guess"})
+    assert wrong.status_code == 401
+    assert server.http.get("/api/library/workshops").status_code == 401
+    bearer = {"Authorization": "Bearer correct horse"}
+    assert server.http.get("/api/library/workshops", headers=bearer).status_code == 200
+    log_in(server)
+    assert server.http.get("/api/library/workshops").status_code == 200
+    server.http.post("/api/library/logout")
+    server.http.cookies.clear()
+    assert server.http.get("/api/library/workshops").status_code == 401
+
+
+def test_an_imported_log_is_listed_exported_and_replayed_the_same(server: Server) -> None:
+    log_in(server)
+    text = a_log_file()
+    answer = server.http.post("/api/library/import", content=text)
+    assert answer.status_code == 201, answer.text
+    workshop_id = answer.json()["workshop_id"]
+    listed = server.http.get("/api/library/workshops", params={"q": "bots"}).json()
+    entry = next(w for w in listed if w["workshop_id"] == workshop_id)
+    assert entry["imported"] is True and entry["ended"] is True
+    assert entry["teams"][0]["path_found"] is True
+    exported = server.http.get(f"/api/library/workshops/{workshop_id}/file").text
+    assert read_log(exported) == read_log(text)
+    replay = server.http.get(f"/api/library/workshops/{workshop_id}/replay").json()
+    assert [e["seq"] for e in replay["events"]] == list(range(1, len(replay["events"]) + 1))
+    middle = len(replay["events"]) // 2
+    at = server.http.get(f"/api/library/workshops/{workshop_id}/at/{middle}").json()
+    assert at["seq"] == middle
+    assert at["view"]["teams"][0]["path"]  # the trainer sees the facilitator's view
+    assert server.http.get(f"/api/library/workshops/{workshop_id}/at/0").json()["seq"] == 0
+
+
+def test_a_tampered_log_is_refused_and_nothing_is_saved(server: Server) -> None:
+    log_in(server)
+    before = len(server.http.get("/api/library/workshops").json())
+    lines = a_log_file(seed=4).splitlines()
+    record = json.loads(lines[9])
+    record["ts"] += 1000
+    lines[9] = json.dumps(record)
+    answer = server.http.post("/api/library/import", content="\n".join(lines))
+    assert answer.status_code == 422
+    assert answer.json()["detail"]["line"] == 1  # the checksum no longer matches
+    cut = server.http.post("/api/library/import", content="\n".join(a_log_file().splitlines()[:20]))
+    assert cut.status_code == 422 and "ends after" in cut.json()["detail"]["reason"]
+    assert server.http.post("/api/library/import", content=b"\xff\xfe").status_code == 422
+    assert len(server.http.get("/api/library/workshops").json()) == before
+
+
+def test_deleting_a_workshop_takes_its_events(server: Server) -> None:
+    log_in(server)
+    workshop_id = server.http.post("/api/library/import", content=a_log_file(5)).json()[
+        "workshop_id"
+    ]
+    assert server.http.delete(f"/api/library/workshops/{workshop_id}").status_code == 204
+    assert server.http.get(f"/api/library/workshops/{workshop_id}/replay").status_code == 404
+    assert server.call(server.registry.store.events, workshop_id) == []
