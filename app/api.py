@@ -23,6 +23,8 @@ class WorkshopRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     title: Annotated[str, Field(max_length=MAX_TITLE)] = "Electric Maze"
     teams: Annotated[int, Field(ge=1, le=MAX_TEAMS, strict=True)] = 1
+    same_maze: bool = True  # false: each team gets a path of its own, from the next seeds
+    team_names: Annotated[list[Annotated[str, Field(max_length=30)]], Field(max_length=12)] = []
     maze: dict[str, Any] | None = None
     rules: dict[str, Any] | None = None
 
@@ -76,8 +78,13 @@ async def create_workshop(request: Request, body: WorkshopRequest | None = None)
     maze_fields = dict(body.maze or {})
     if "seed" not in maze_fields and "path" not in maze_fields:
         maze_fields["seed"] = secrets.randbelow(2**31)  # a new path for every workshop
+    if not body.same_maze and "path" in maze_fields:
+        raise FieldError(["body", "same_maze"], "a drawn path is the same for every team")
     try:
-        maze = parse_maze(maze_fields)
+        mazes = [parse_maze(maze_fields)]
+        if not body.same_maze and isinstance(maze_fields.get("seed"), int):
+            seed = maze_fields["seed"]
+            mazes += [parse_maze({**maze_fields, "seed": seed + n}) for n in range(1, body.teams)]
         settings = parse_settings(body.rules)
     except SettingsError as error:
         where = error.setting.split(".")
@@ -85,8 +92,15 @@ async def create_workshop(request: Request, body: WorkshopRequest | None = None)
         raise FieldError(loc, error.reason) from None
     title = " ".join(body.title.split()) or "Electric Maze"
     registry = _registry(request)
+    if len(body.team_names) > body.teams:
+        raise FieldError(["body", "team_names"], f"at most one name per team ({body.teams})")
+    names = [" ".join(name.split()) for name in body.team_names]
+    names += [f"Team {n}" for n in range(len(names) + 1, body.teams + 1)]
     created = await registry.create(
-        title=title, team_count=body.teams, maze=maze, settings=settings
+        title=title,
+        team_names=[name or f"Team {n}" for n, name in enumerate(names, 1)],
+        mazes=mazes,
+        settings=settings,
     )
     base = registry.config.base_url()
     return WorkshopCreated(

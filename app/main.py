@@ -11,12 +11,14 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
-from app import api, ws
+from app import api, pages, ws
 from app.config import Config
 from app.registry import Registry
 from app.security import AttemptLimiter
 from app.store import EventStore
 from facilitator import api as facilitator_api
+from facilitator import library
+from facilitator import pages as facilitator_pages
 
 log = logging.getLogger("electric_maze")
 
@@ -43,8 +45,11 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.t
     app.include_router(api.router)
     app.include_router(ws.router)
     app.include_router(facilitator_api.router)
+    app.include_router(library.router)
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(api.FieldError, _field_error)  # type: ignore[arg-type]
+    pages.install(app)
+    facilitator_pages.install(app)
     return app
 
 

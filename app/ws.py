@@ -254,8 +254,10 @@ class _Seat:
             self.room.remove(older)
         self.client.player = player
         self.room.add(self.client)
-        if not self.room.state.teams[self.team].players[player].connected:
-            self._pending = asyncio.create_task(self._presence(player, True))
+        # Always, even when the player still counts as connected: a closing tab of the same
+        # seat (a page reload) may have queued its "away" just before; this comes after it.
+        # The engine records nothing when the presence does not change.
+        self._pending = asyncio.create_task(self._presence(player, True))
 
     async def _move(self, message: protocol.StepMessage | protocol.RetraceMessage) -> None:
         player = self.client.player

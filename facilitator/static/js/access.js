@@ -1,0 +1,131 @@
+// The console link is a capability: /facilitate/<workshop>#<token>. The token lives in the
+// fragment, which browsers never send to the server, then in this tab's sessionStorage (so a
+// language switch or a reload keeps it), and goes out only in the socket's first message and
+// in Authorization headers. Choices such as the team on show live in the query string, so a
+// copied link opens the same view on another device.
+
+const TOKEN = /^[A-Za-z0-9_-]{16,100}$/;
+
+export const workshopId = document.body.dataset.workshop;
+const storageKey = `electric-maze:facilitator:${workshopId}`;
+
+function stored() {
+  try {
+    return sessionStorage.getItem(storageKey);
+  } catch {
+    return null; // storage refused (private mode): the fragment alone must do
+  }
+}
+
+function store(token) {
+  try {
+    sessionStorage.setItem(storageKey, token);
+  } catch {
+    // as above
+  }
+}
+
+export function forget() {
+  try {
+    sessionStorage.removeItem(storageKey);
+  } catch {
+    // as above
+  }
+}
+
+// The token, or null when the link has none. A malformed one is returned as it is: only the
+// server can say it is wrong, and the page then says the link is not valid.
+export function readToken() {
+  const fragment = decodeURIComponent(location.hash.slice(1)).split(/[&/]/)[0].trim();
+  if (fragment) {
+    if (TOKEN.test(fragment)) store(fragment);
+    return fragment;
+  }
+  const kept = stored();
+  if (kept) {
+    history.replaceState(history.state, "", `${location.pathname}${location.search}#${kept}`);
+    return kept;
+  }
+  return null;
+}
+
+// --- what the page shows, kept in the query string ----------------------------------------
+
+export function getChoice(name) {
+  return new URLSearchParams(location.search).get(name);
+}
+
+export function setChoice(name, value) {
+  const params = new URLSearchParams(location.search);
+  if (value === null || value === undefined || value === "") params.delete(name);
+  else params.set(name, value);
+  params.delete("lang");
+  const query = params.toString();
+  history.replaceState(history.state, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+  keepLanguageLinks();
+}
+
+// The language links of the shared header go to ?lang=xx: keep the view and the token too.
+export function keepLanguageLinks() {
+  for (const link of document.querySelectorAll("#language a[hreflang]")) {
+    const params = new URLSearchParams(location.search);
+    params.set("lang", link.hreflang);
+    link.href = `${location.pathname}?${params}${location.hash}`;
+  }
+}
+
+export function pageLink(path, token, params = {}) {
+  const query = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== null && v !== undefined && v !== ""));
+  const search = query.toString();
+  return `${path}${search ? `?${search}` : ""}#${token}`;
+}
+
+export function consolePath() {
+  return `/facilitate/${encodeURIComponent(workshopId)}`;
+}
+
+export function debriefPath() {
+  return `${consolePath()}/debrief`;
+}
+
+// --- the HTTP side, with the token in the Authorization header ----------------------------
+
+export async function authorised(token, path) {
+  const response = await fetch(path, {
+    headers: { Authorization: `Bearer ${token}` },
+    cache: "no-store",
+    credentials: "omit",
+  });
+  if (!response.ok) {
+    const error = new Error(`${response.status} ${response.statusText}`);
+    error.status = response.status;
+    throw error;
+  }
+  return response;
+}
+
+export function saveBlob(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = filename;
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export async function download(token, path, filename) {
+  const response = await authorised(token, path);
+  saveBlob(await response.blob(), filename);
+}
+
+export async function copyText(text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

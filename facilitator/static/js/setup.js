@@ -1,0 +1,463 @@
+// The set-up page: a workshop's title and teams, its maze (generated from a seed, or drawn
+// square by square and checked by the server as it is drawn) and its rules; it ends on the
+// console link.
+
+import { t, squareName } from "./shared.js";
+import { duration } from "./format.js";
+
+const $ = (selector) => document.querySelector(selector);
+const options = JSON.parse($("#setup-options").textContent);
+const form = $("#setup-form");
+const grid = $("#preview-grid");
+const PREVIEW_DELAY_MS = 250;
+
+const state = {
+  mode: "generated",
+  drawn: [], // the drawn path, as [row, col] squares
+  preview: null, // the server's last answer
+  previewTimer: null,
+  previewAsked: 0,
+  focus: [0, 0],
+};
+
+// --- numbers from the form -------------------------------------------------------------------
+
+function whole(input, fallback) {
+  const value = Number(input.value);
+  return Number.isFinite(value) && input.value.trim() !== "" ? value : fallback;
+}
+
+function boardSize() {
+  const clamp = (value, [low, high]) => Math.min(high, Math.max(low, Math.round(value)));
+  return {
+    cols: clamp(whole($("#cols"), 6), options.limits.cols),
+    rows: clamp(whole($("#rows"), 9), options.limits.rows),
+  };
+}
+
+function newSeed() {
+  const values = new Uint32Array(1);
+  crypto.getRandomValues(values);
+  return values[0] % 2 ** 31;
+}
+
+// --- team names ------------------------------------------------------------------------------
+
+function teamCount() {
+  return Math.min(options.limits.teams[1], Math.max(1, Math.round(whole($("#teams"), 1))));
+}
+
+function renderTeamNames() {
+  const list = $("#team-names");
+  const kept = [...list.querySelectorAll("input")].map((input) => input.value);
+  const fields = [];
+  for (let n = 1; n <= teamCount(); n += 1) {
+    const id = `team-name-${n}`;
+    const wrapper = document.createElement("div");
+    wrapper.className = "team-name";
+    const label = document.createElement("label");
+    label.htmlFor = id;
+    label.textContent = t("fac.setup.team_name_n", { n });
+    const input = document.createElement("input");
+    input.id = id;
+    input.name = "team_name";
+    input.maxLength = 30;
+    input.autocomplete = "off";
+    input.placeholder = t("fac.setup.team_default", { n });
+    input.value = kept[n - 1] ?? "";
+    wrapper.append(label, input);
+    fields.push(wrapper);
+  }
+  list.replaceChildren(...fields);
+}
+
+// --- the preview grid (and the drawing) ----------------------------------------------------------
+
+const keyOf = (row, col) => `${row},${col}`;
+
+function shownPath() {
+  return state.mode === "drawn" ? state.drawn : state.preview?.path ?? [];
+}
+
+function renderGrid() {
+  const { cols, rows } = boardSize();
+  const drawing = state.mode === "drawn";
+  const path = shownPath();
+  const index = new Map(path.map((square, i) => [keyOf(square[0], square[1]), i]));
+  grid.style.setProperty("--cols", String(cols));
+  grid.classList.toggle("is-drawing", drawing);
+  grid.setAttribute("aria-rowcount", String(rows));
+  grid.setAttribute("aria-colcount", String(cols));
+  const [focusRow, focusCol] = state.focus;
+  const lines = [];
+  for (let row = rows - 1; row >= 0; row -= 1) {
+    const line = document.createElement("div");
+    line.className = "pick-row";
+    line.setAttribute("role", "row");
+    for (let col = 0; col < cols; col += 1) {
+      const cell = document.createElement("div");
+      cell.setAttribute("role", "gridcell");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "pick";
+      button.dataset.row = String(row);
+      button.dataset.col = String(col);
+      const at = index.get(keyOf(row, col));
+      const parts = [squareName([row, col])];
+      if (at !== undefined) {
+        button.classList.add("on-path");
+        if (at === path.length - 1) button.classList.add("is-last");
+        button.textContent = String(at + 1);
+        parts.push(t("fac.setup.step_n", { n: at + 1 }));
+      }
+      if (row === 0) button.classList.add("entry-row");
+      button.setAttribute("aria-label", parts.join(", "));
+      if (drawing) button.setAttribute("aria-pressed", String(at !== undefined));
+      else button.setAttribute("aria-disabled", "true");
+      button.tabIndex = row === Math.min(focusRow, rows - 1) && col === Math.min(focusCol, cols - 1) ? 0 : -1;
+      cell.append(button);
+      line.append(cell);
+    }
+    lines.push(line);
+  }
+  const hadFocus = grid.contains(document.activeElement);
+  grid.replaceChildren(...lines);
+  if (hadFocus) grid.querySelector('[tabindex="0"]')?.focus();
+}
+
+function pick(row, col) {
+  const path = state.drawn;
+  const at = path.findIndex(([r, c]) => r === row && c === col);
+  if (at === -1) path.push([row, col]);
+  else path.splice(at); // a square already drawn: the path goes back to before it
+  state.focus = [row, col];
+  renderGrid();
+  askPreview();
+}
+
+grid.addEventListener("click", (event) => {
+  const button = event.target.closest(".pick");
+  if (!button || state.mode !== "drawn") return;
+  pick(Number(button.dataset.row), Number(button.dataset.col));
+});
+
+grid.addEventListener("keydown", (event) => {
+  const button = event.target.closest(".pick");
+  if (!button) return;
+  const { cols, rows } = boardSize();
+  let row = Number(button.dataset.row);
+  let col = Number(button.dataset.col);
+  const moves = { ArrowUp: [1, 0], ArrowDown: [-1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
+  if (!(event.key in moves)) return;
+  event.preventDefault();
+  row = Math.min(rows - 1, Math.max(0, row + moves[event.key][0]));
+  col = Math.min(cols - 1, Math.max(0, col + moves[event.key][1]));
+  state.focus = [row, col];
+  for (const other of grid.querySelectorAll(".pick")) other.tabIndex = -1;
+  const target = grid.querySelector(`.pick[data-row="${row}"][data-col="${col}"]`);
+  target.tabIndex = 0;
+  target.focus();
+});
+
+function mazeFields() {
+  const { cols, rows } = boardSize();
+  const fields = { cols, rows, diagonal: $("#diagonal").checked };
+  if (state.mode === "drawn") fields.path = state.drawn.map(([row, col]) => [row, col]);
+  else {
+    fields.seed = Math.max(0, Math.round(whole($("#seed"), 0)));
+    fields.difficulty = $("#difficulty").value;
+  }
+  return fields;
+}
+
+function askPreview() {
+  clearTimeout(state.previewTimer);
+  state.previewTimer = setTimeout(preview, PREVIEW_DELAY_MS);
+}
+
+async function preview() {
+  const status = $("#preview-status");
+  const error = $("#preview-error");
+  if (state.mode === "drawn" && state.drawn.length === 0) {
+    state.preview = null;
+    status.textContent = t("fac.setup.draw_empty");
+    error.textContent = "";
+    renderGrid();
+    return;
+  }
+  const asked = ++state.previewAsked;
+  let answer;
+  let ok;
+  try {
+    const response = await fetch("/api/maze/preview", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(mazeFields()),
+    });
+    ok = response.ok;
+    answer = await response.json();
+  } catch {
+    if (asked === state.previewAsked) error.textContent = t("fac.error.offline");
+    return;
+  }
+  if (asked !== state.previewAsked) return; // a newer question is on its way
+  if (!ok) {
+    error.textContent = answer.message ?? t("error.unknown");
+    status.textContent = state.mode === "drawn" ? t("fac.setup.draw_count", { count: state.drawn.length }) : "";
+    if (state.mode !== "drawn") state.preview = null;
+  } else {
+    error.textContent = "";
+    if (state.mode !== "drawn") state.preview = answer;
+    const shape = answer.shape;
+    status.textContent = t("fac.setup.preview_status", {
+      length: answer.length,
+      forward: shape.forward,
+      sideways: shape.sideways,
+      backward: shape.backward,
+    });
+    if (state.mode === "drawn") status.textContent = `${t("fac.setup.draw_valid")} ${status.textContent}`;
+  }
+  renderGrid();
+}
+
+function setMode(mode) {
+  state.mode = mode;
+  $("#generated-fields").hidden = mode !== "generated";
+  $("#drawn-fields").hidden = mode !== "drawn";
+  $(`#mode-${mode}`).checked = true;
+  $("#draw-help").hidden = mode !== "drawn";
+  askPreview();
+  renderGrid();
+}
+
+for (const radio of form.querySelectorAll('input[name="mode"]')) {
+  radio.addEventListener("change", () => setMode(radio.value));
+}
+
+$("#new-seed").addEventListener("click", () => {
+  $("#seed").value = String(newSeed());
+  askPreview();
+});
+$("#draw-undo").addEventListener("click", () => {
+  state.drawn.pop();
+  renderGrid();
+  askPreview();
+});
+$("#draw-clear").addEventListener("click", () => {
+  state.drawn = [];
+  renderGrid();
+  askPreview();
+});
+$("#draw-from-preview").addEventListener("click", async () => {
+  const saved = state.mode;
+  if (saved !== "generated" || !state.preview) {
+    state.mode = "generated";
+    await preview();
+  }
+  state.drawn = (state.preview?.path ?? []).map(([row, col]) => [row, col]);
+  setMode("drawn");
+});
+
+for (const selector of ["#cols", "#rows"]) {
+  $(selector).addEventListener("input", () => {
+    const { cols, rows } = boardSize();
+    state.drawn = state.drawn.filter(([row, col]) => row < rows && col < cols);
+    askPreview();
+  });
+}
+for (const selector of ["#seed", "#difficulty", "#diagonal"]) {
+  $(selector).addEventListener("input", askPreview);
+  $(selector).addEventListener("change", askPreview);
+}
+$("#teams").addEventListener("input", renderTeamNames);
+
+// --- durations read aloud next to their seconds ---------------------------------------------
+
+for (const input of form.querySelectorAll("input[data-duration]")) {
+  const output = document.createElement("output");
+  output.className = "duration-output";
+  output.htmlFor = input.id;
+  const show = () => {
+    const seconds = Number(input.value);
+    output.textContent = Number.isFinite(seconds) && seconds >= 60 ? `= ${duration(seconds)}` : "";
+  };
+  input.after(output);
+  input.addEventListener("input", show);
+  show();
+}
+
+const idleOff = $("#rule-idle-off");
+function idleChanged() {
+  $("#rule-idle_timeout_s").disabled = idleOff.checked;
+}
+idleOff.addEventListener("change", idleChanged);
+idleChanged();
+
+// --- penalties -----------------------------------------------------------------------------
+
+function renumberPenalties() {
+  const rows = [...$("#penalty-rows").querySelectorAll("tr")];
+  rows.forEach((row, index) => {
+    const [kind, seconds] = row.querySelectorAll("input");
+    kind.setAttribute("aria-label", t("fac.setup.penalty_kind_n", { n: index + 1 }));
+    seconds.setAttribute("aria-label", t("fac.setup.penalty_seconds_n", { n: index + 1 }));
+    row.querySelector(".remove-penalty").disabled = rows.length === 1;
+  });
+  $("#add-penalty").disabled = rows.length >= options.limits.penalty_kinds;
+}
+
+$("#add-penalty").addEventListener("click", () => {
+  const body = $("#penalty-rows");
+  const row = body.querySelector("tr").cloneNode(true);
+  const [kind, seconds] = row.querySelectorAll("input");
+  kind.value = "";
+  seconds.value = "30";
+  body.append(row);
+  renumberPenalties();
+  kind.focus();
+});
+
+$("#penalty-rows").addEventListener("click", (event) => {
+  const button = event.target.closest(".remove-penalty");
+  if (!button) return;
+  const row = button.closest("tr");
+  const next = row.nextElementSibling ?? row.previousElementSibling;
+  row.remove();
+  renumberPenalties();
+  next?.querySelector("input")?.focus();
+});
+
+// --- creating the workshop -----------------------------------------------------------------
+
+function rules() {
+  const value = (name) => form.elements[name].value;
+  const penalties = {};
+  for (const row of $("#penalty-rows").querySelectorAll("tr")) {
+    const [kind, seconds] = row.querySelectorAll("input");
+    if (kind.value.trim()) penalties[kind.value.trim()] = Number(seconds.value);
+  }
+  return {
+    retrace: value("retrace"),
+    beep_delay_s: Number(value("beep_delay_s")),
+    idle_timeout_s: idleOff.checked ? null : Number(value("idle_timeout_s")),
+    planning_s: Number(value("planning_s")),
+    huddle_budget_s: Number(value("huddle_budget_s")),
+    penalties,
+    learning_ends: value("learning_ends"),
+    max_walkers: Number(value("max_walkers")),
+    execution_error_s: Number(value("execution_error_s")),
+    memory_aids: form.elements.memory_aids.checked,
+  };
+}
+
+function request() {
+  const names = [...$("#team-names").querySelectorAll("input")].map((input) => input.value.trim());
+  while (names.length && !names[names.length - 1]) names.pop();
+  return {
+    title: $("#title").value.trim() || t("app.name"),
+    teams: teamCount(),
+    same_maze: state.mode === "drawn" || $("#same-maze").checked,
+    team_names: names,
+    maze: mazeFields(),
+    rules: rules(),
+  };
+}
+
+// The field a refusal names (its loc), to mark and focus.
+function fieldFor(loc) {
+  const [, section, name] = loc;
+  if (section === "title") return $("#title");
+  if (section === "teams") return $("#teams");
+  if (section === "team_names") return $("#team-names input");
+  if (section === "same_maze") return $("#same-maze");
+  if (section === "maze") return name === "path" ? grid.querySelector('[tabindex="0"]') : $(`#${name}`);
+  if (section === "rules") return name === "penalties" ? $("#penalty-rows input") : $(`#rule-${name}`);
+  return null;
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = $("#create");
+  const error = $("#form-error");
+  for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
+  error.textContent = "";
+  if (state.mode === "drawn" && state.drawn.length === 0) {
+    error.textContent = t("fac.setup.draw_empty");
+    return;
+  }
+  button.disabled = true;
+  button.textContent = t("fac.setup.creating");
+  try {
+    const response = await fetch("/api/workshops", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(request()),
+    });
+    const answer = await response.json();
+    if (!response.ok) {
+      error.textContent = answer.message ?? t("error.unknown");
+      const field = fieldFor(answer.detail?.[0]?.loc ?? []);
+      if (field) {
+        field.setAttribute("aria-invalid", "true");
+        field.focus();
+      }
+      return;
+    }
+    created(answer, request());
+  } catch {
+    error.textContent = t("fac.error.offline");
+  } finally {
+    button.disabled = false;
+    button.textContent = t("fac.setup.create");
+  }
+});
+
+function created(answer, asked) {
+  const link = answer.facilitator_url;
+  try {
+    sessionStorage.setItem(`electric-maze:facilitator:${answer.workshop_id}`, answer.facilitator_token);
+  } catch {
+    // the link itself carries the token
+  }
+  form.hidden = true;
+  $("#console-link").value = link;
+  // Open it on this server, whatever address phones use to reach it.
+  $("#open-console").href = `/facilitate/${encodeURIComponent(answer.workshop_id)}#${answer.facilitator_token}`;
+  const rows = answer.teams.map((team, index) => {
+    const row = document.createElement("tr");
+    const name = document.createElement("td");
+    name.textContent = asked.team_names[index] || t("fac.setup.team_default", { n: index + 1 });
+    const code = document.createElement("td");
+    code.className = "code";
+    code.textContent = team.join_code;
+    const url = document.createElement("td");
+    url.textContent = team.join_url;
+    row.append(name, code, url);
+    return row;
+  });
+  $("#created-teams").replaceChildren(...rows);
+  const panel = $("#created");
+  panel.hidden = false;
+  panel.focus();
+  document.title = `${t("fac.created.title")} · ${t("app.name")}`;
+}
+
+$("#copy-link").addEventListener("click", async () => {
+  const input = $("#console-link");
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(input.value);
+    copied = true;
+  } catch {
+    input.select();
+  }
+  $("#copy-status").textContent = copied ? t("fac.copied") : t("fac.copy_by_hand");
+});
+
+// --- start ------------------------------------------------------------------------------------
+
+if (!$("#seed").value) $("#seed").value = String(newSeed());
+renderTeamNames();
+renumberPenalties();
+setMode("generated");
+preview();

@@ -1,0 +1,223 @@
+// The board, drawn from a view. Row 0 (the entry edge) is at the bottom, the far edge at the
+// top. On a phone, the squares in `you.moves` (decided by the server) can be tapped; every
+// square stays focusable so that the arrow keys can walk the grid, Enter or Space taps.
+
+import { t, squareName } from "./i18n.js";
+
+const keyOf = (row, col) => `${row},${col}`;
+const squareKey = (square) => keyOf(square[0], square[1]);
+const STATES = ["is-trail", "is-walker", "is-beep", "is-safe", "is-tappable", "is-you"];
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function initials(name) {
+  const letters = Array.from((name || "?").trim());
+  return (letters[0] || "?").toUpperCase();
+}
+
+export class Board {
+  // sizeHost: the element that gets --rows and --cols (the board's and those around it that
+  // size themselves after the board).
+  constructor(element, { interactive = false, onTap = () => {}, sizeHost = element } = {}) {
+    this.element = element;
+    this.sizeHost = sizeHost;
+    this.interactive = interactive;
+    this.onTap = onTap;
+    this.rows = 0;
+    this.cols = 0;
+    this.squares = new Map();
+    this.tabStop = null;
+    if (interactive) {
+      element.addEventListener("click", (event) => this.clicked(event));
+      element.addEventListener("keydown", (event) => this.keyed(event));
+      element.addEventListener("focusin", (event) => {
+        const button = event.target.closest(".square");
+        if (button) this.setTabStop(button);
+      });
+    }
+  }
+
+  build(rows, cols) {
+    if (rows === this.rows && cols === this.cols) return;
+    this.rows = rows;
+    this.cols = cols;
+    this.squares.clear();
+    this.tabStop = null;
+    this.sizeHost.style.setProperty("--cols", String(cols));
+    this.sizeHost.style.setProperty("--rows", String(rows));
+    this.element.setAttribute("aria-rowcount", String(rows));
+    this.element.setAttribute("aria-colcount", String(cols));
+    const lines = [];
+    for (let row = rows - 1; row >= 0; row -= 1) {
+      const line = document.createElement("div");
+      line.className = "board-row";
+      line.setAttribute("role", "row");
+      for (let col = 0; col < cols; col += 1) {
+        const cell = document.createElement("div");
+        cell.className = "cell";
+        cell.setAttribute("role", "gridcell");
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "square";
+        button.dataset.row = String(row);
+        button.dataset.col = String(col);
+        button.tabIndex = -1;
+        if (row === 0) button.classList.add("is-entry-row");
+        if (row === rows - 1) button.classList.add("is-far-row");
+        if (this.interactive) button.setAttribute("aria-disabled", "true");
+        else button.disabled = true;
+        const icon = document.createElement("span");
+        icon.className = "icon";
+        icon.setAttribute("aria-hidden", "true");
+        button.append(icon);
+        cell.append(button);
+        line.append(cell);
+        this.squares.set(keyOf(row, col), button);
+      }
+      lines.push(line);
+    }
+    this.element.replaceChildren(...lines);
+  }
+
+  // team: the team part of a view; you: the participant's seat (or null on the big screen);
+  // canTap: false while the connection is down.
+  update(team, you = null, { canTap = true } = {}) {
+    this.build(team.board.rows, team.board.cols);
+    const names = new Map(team.players.map((player) => [player.id, player.name]));
+    const walkerAt = new Map();
+    const trail = new Set();
+    for (const walker of team.walkers) {
+      walker.trail.forEach((square, index) => {
+        if (index === walker.trail.length - 1) walkerAt.set(squareKey(square), walker);
+        else trail.add(squareKey(square));
+      });
+    }
+    const beeps = new Set((team.memory?.beeped ?? []).map(squareKey));
+    // The last beep stays marked until someone else steps on the maze.
+    const beep = team.last_beep;
+    if (beep && team.walkers.every((w) => w.player === beep.player || w.trail.length === 0)) {
+      beeps.add(squareKey(beep.square));
+    }
+    const safe = new Set((team.memory?.safe ?? []).map(squareKey));
+    const moves = new Set(canTap && you ? (you.moves ?? []).map(squareKey) : []);
+
+    for (const [key, button] of this.squares) {
+      const row = Number(button.dataset.row);
+      const col = Number(button.dataset.col);
+      const walker = walkerAt.get(key);
+      const states = {
+        "is-walker": Boolean(walker),
+        "is-you": Boolean(walker && you && walker.player === you.id),
+        "is-trail": trail.has(key),
+        "is-beep": beeps.has(key),
+        "is-safe": safe.has(key),
+        "is-tappable": moves.has(key),
+      };
+      for (const name of STATES) button.classList.toggle(name, states[name]);
+      const icon = button.firstElementChild;
+      let glyph = "";
+      if (walker) glyph = initials(names.get(walker.player));
+      else if (states["is-beep"]) glyph = "✕";
+      else if (states["is-safe"]) glyph = "✓";
+      else if (states["is-trail"]) glyph = "•";
+      if (icon.textContent !== glyph) icon.textContent = glyph;
+
+      const parts = [squareName([row, col])];
+      if (row === 0) parts.push(t("square.entry_row"));
+      if (row === this.rows - 1) parts.push(t("square.far_row"));
+      if (walker) {
+        parts.push(states["is-you"] ? t("square.you") : t("square.walker", { name: names.get(walker.player) ?? "?" }));
+      }
+      if (states["is-trail"]) parts.push(t("square.trail"));
+      if (states["is-beep"]) parts.push(t("square.beep"));
+      if (states["is-safe"]) parts.push(t("square.safe"));
+      if (states["is-tappable"]) parts.push(you?.retracing ? t("square.tap_back") : t("square.tappable"));
+      button.setAttribute("aria-label", parts.join(", "));
+      if (this.interactive) button.setAttribute("aria-disabled", String(!states["is-tappable"]));
+    }
+    if (this.interactive) this.placeTabStop(you, walkerAt);
+  }
+
+  // Where Tab enters the board: kept where the person left it, else at their own square,
+  // or at the first square they may tap.
+  placeTabStop(you, walkerAt) {
+    if (this.tabStop && this.element.contains(document.activeElement)) return;
+    let target = null;
+    if (you) {
+      for (const [key, walker] of walkerAt) {
+        if (walker.player === you.id) target = this.squares.get(key);
+      }
+    }
+    if (!target) target = this.element.querySelector(".square.is-tappable");
+    if (!target && !this.tabStop) target = this.squares.get(keyOf(0, Math.floor((this.cols - 1) / 2)));
+    if (target) this.setTabStop(target);
+  }
+
+  // Bring the player's own square, or the first they may tap, into view.
+  reveal() {
+    const target = this.element.querySelector(".square.is-you") ?? this.element.querySelector(".square.is-tappable");
+    target?.scrollIntoView({ block: "nearest", inline: "nearest" });
+  }
+
+  setTabStop(button) {
+    if (this.tabStop && this.tabStop !== button) this.tabStop.tabIndex = -1;
+    button.tabIndex = 0;
+    this.tabStop = button;
+  }
+
+  clicked(event) {
+    const button = event.target.closest(".square");
+    if (!button || !this.element.contains(button)) return;
+    this.onTap([Number(button.dataset.row), Number(button.dataset.col)]);
+  }
+
+  keyed(event) {
+    const button = event.target.closest(".square");
+    if (!button || event.altKey || event.ctrlKey || event.metaKey) return;
+    let row = Number(button.dataset.row);
+    let col = Number(button.dataset.col);
+    switch (event.key) {
+      case "ArrowUp": row += 1; break;
+      case "ArrowDown": row -= 1; break;
+      case "ArrowLeft": col -= 1; break;
+      case "ArrowRight": col += 1; break;
+      case "Home": col = 0; break;
+      case "End": col = this.cols - 1; break;
+      case "PageUp": row = this.rows - 1; break;
+      case "PageDown": row = 0; break;
+      default: return;
+    }
+    event.preventDefault();
+    const target = this.squares.get(keyOf(Math.min(this.rows - 1, Math.max(0, row)), Math.min(this.cols - 1, Math.max(0, col))));
+    if (target && target !== button) {
+      this.setTabStop(target);
+      target.focus();
+    }
+  }
+
+  // After a beep: a ghost walks back from the beeping square along the route, square by
+  // square (all at once, briefly, when the person asked for less motion).
+  async retrace(from, route, { reducedMotion = false } = {}) {
+    const steps = [from, ...route].map((square) => this.squares.get(squareKey(square))).filter(Boolean);
+    if (reducedMotion) {
+      steps.forEach((button) => button.classList.add("is-retrace"));
+      await sleep(1200);
+      steps.forEach((button) => button.classList.remove("is-retrace"));
+      return;
+    }
+    await sleep(350);
+    for (const button of steps) {
+      button.classList.add("is-ghost");
+      await sleep(300);
+      button.classList.remove("is-ghost");
+    }
+  }
+
+  flash(square) {
+    const button = this.squares.get(squareKey(square));
+    if (!button) return;
+    button.classList.remove("is-flashing");
+    void button.offsetWidth; // restart the animation
+    button.classList.add("is-flashing");
+    setTimeout(() => button.classList.remove("is-flashing"), 1500);
+  }
+}

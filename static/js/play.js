@@ -1,0 +1,486 @@
+// The participant's page: join (or take back the seat this browser holds), the lobby, the
+// board and the turn. Everything shown comes from the server's view; the page decides no rule.
+
+import { t, clock, has } from "./i18n.js";
+import { Connection } from "./connection.js";
+import { Board } from "./board.js";
+import * as sound from "./sound.js";
+import {
+  ServerClock,
+  announce,
+  celebrate,
+  flash,
+  narrate,
+  nameOf,
+  reducedMotion,
+  renderQueue,
+  renderStatus,
+  setConnectionState,
+} from "./status.js";
+
+const $ = (selector) => document.querySelector(selector);
+const body = document.body;
+const code = body.dataset.joinCode;
+const SEAT_KEY = `electric-maze:seat:${code}`;
+const JOIN_ERRORS = new Set([
+  "bad_name", "name_taken", "locked", "finished", "team_full", "already_joined", "session_over",
+]);
+
+const ui = {
+  joinSection: $("#join-section"),
+  form: $("#join-form"),
+  nickname: $("#nickname"),
+  joinButton: $("#join-button"),
+  joinError: $("#join-error"),
+  game: $("#game"),
+  youAre: $("#you-are"),
+  lobby: $("#lobby"),
+  players: $("#players"),
+  playerCount: $("#player-count"),
+  playArea: $("#play-area"),
+  turnBanner: $("#turn-banner"),
+  turnHint: $("#turn-hint"),
+  turnCountdown: $("#turn-countdown"),
+  turnInfo: $("#turn-info"),
+  moveError: $("#move-error"),
+  reconnect: $("#reconnect"),
+  turnOrder: $("#turn-order"),
+};
+
+const serverClock = new ServerClock();
+let seat = loadSeat();
+let pendingName = null;
+let view = null;
+let wasOnline = false;
+let moveErrorTimer = null;
+
+const board = new Board($("#board"), { interactive: true, onTap: tap, sizeHost: ui.playArea });
+const connection = new Connection(`/ws/play/${encodeURIComponent(code)}`, {
+  onOpen: takeSeat,
+  onMessage: received,
+  onState: connectionChanged,
+  onFinal: closedForGood,
+});
+
+// --- the seat this browser holds -------------------------------------------------------
+
+function loadSeat() {
+  try {
+    const stored = JSON.parse(localStorage.getItem(SEAT_KEY) ?? "null");
+    return stored && typeof stored.seat_token === "string" ? stored : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveSeat() {
+  try {
+    if (seat) localStorage.setItem(SEAT_KEY, JSON.stringify(seat));
+    else localStorage.removeItem(SEAT_KEY);
+  } catch {
+    // private mode: the seat lasts as long as the page
+  }
+}
+
+function forgetSeat() {
+  seat = null;
+  saveSeat();
+}
+
+function seated() {
+  return seat !== null && !seat.banned;
+}
+
+// --- joining ---------------------------------------------------------------------------
+
+function takeSeat() {
+  if (seated()) {
+    connection.send({ type: "resume", seat_token: seat.seat_token, last_seq: seat.last_seq ?? 0 });
+  } else if (pendingName !== null) {
+    sendJoin();
+  }
+}
+
+function sendJoin() {
+  const message = { type: "join", name: pendingName };
+  if (seat?.seat_token) message.seat_token = seat.seat_token; // a banned seat stays refused
+  connection.send(message);
+}
+
+function submitted(event) {
+  event.preventDefault();
+  const name = ui.nickname.value.trim();
+  showJoinError("");
+  if (!name) {
+    showJoinError(t("error.name_missing"));
+    ui.nickname.focus();
+    return;
+  }
+  pendingName = name;
+  setJoining(true);
+  if (connection.isOpen()) sendJoin();
+  else connection.restart();
+}
+
+function setJoining(joining) {
+  ui.joinButton.disabled = joining;
+  ui.joinButton.textContent = joining ? t("form.joining") : t("form.join");
+}
+
+function showJoinError(text, { invalid = true } = {}) {
+  ui.joinError.textContent = text;
+  if (text && invalid) ui.nickname.setAttribute("aria-invalid", "true");
+  else ui.nickname.removeAttribute("aria-invalid");
+}
+
+function showForm(message = "") {
+  view = null;
+  body.dataset.seated = "false";
+  body.dataset.yourTurn = "false";
+  ui.game.hidden = true;
+  ui.joinSection.hidden = false;
+  setJoining(false);
+  if (!ui.nickname.value && seat?.name) ui.nickname.value = seat.name;
+  showJoinError(message, { invalid: false });
+}
+
+function showGame() {
+  body.dataset.seated = "true";
+  ui.joinSection.hidden = true;
+  ui.game.hidden = false;
+}
+
+// --- messages --------------------------------------------------------------------------
+
+function received(message) {
+  serverClock.sync(message.now);
+  switch (message.type) {
+    case "welcome":
+      seat = { seat_token: message.seat_token, player: message.player, last_seq: message.seq, name: message.view.you?.name ?? pendingName };
+      saveSeat();
+      pendingName = null;
+      setJoining(false);
+      showGame();
+      render(message.view);
+      announce(t("joined", { team: message.view.team.name }));
+      break;
+    case "resumed":
+    case "snapshot":
+      if (!seated()) return;
+      seat.player = message.player ?? seat.player;
+      seat.last_seq = message.seq;
+      saveSeat();
+      showGame();
+      render(message.view);
+      break;
+    case "update":
+      if (!seated() || view === null) return;
+      seat.last_seq = message.seq;
+      saveSeat();
+      updated(message);
+      break;
+    case "error":
+      refused(message);
+      break;
+    default:
+      break; // heartbeat, pong
+  }
+}
+
+function updated(message) {
+  const before = view;
+  const after = message.view;
+  if (after.you === null) {
+    removed(message.events, after);
+    return;
+  }
+  render(after);
+  effects(message.events, before, after);
+}
+
+function effects(events, before, after) {
+  const me = seat.player;
+  const team = after.team;
+  for (const event of events) {
+    const mine = event.player === me;
+    switch (event.type) {
+      case "stepped":
+        if (mine) sound.tick();
+        break;
+      case "beeped":
+        sound.buzz();
+        flash();
+        board.flash(event.square);
+        if (mine) sound.vibrate([300, 100, 300]);
+        if (!team.walkers.some((w) => w.player === event.player && w.retracing)) {
+          board.retrace(event.square, event.retrace ?? [], { reducedMotion: reducedMotion() });
+        }
+        break;
+      case "retrace_erred":
+        sound.buzz();
+        board.flash(event.square);
+        if (mine) sound.vibrate([200, 80, 200]);
+        break;
+      case "retrace_stepped":
+        if (mine) sound.tick();
+        break;
+      case "crossed":
+        sound.fanfare();
+        celebrate(mine ? t("celebrate.you_crossed") : t("celebrate.crossed", { name: nameOf(team, event.player) }));
+        break;
+      case "learning_ended":
+        if (event.path_found && !events.some((e) => e.type === "crossed")) celebrate(t("celebrate.path_found"));
+        break;
+      case "execution_ended":
+        if (event.complete) celebrate(t("celebrate.all_crossed"));
+        break;
+      case "turn_began":
+        if (mine) yourTurnCue();
+        break;
+      default:
+        break;
+    }
+  }
+  narrate(events, team, me);
+  if (before && !before.you?.your_turn && after.you?.your_turn && !events.some((e) => e.type === "turn_began")) {
+    yourTurnCue();
+  }
+}
+
+function yourTurnCue() {
+  board.reveal();
+  sound.chime();
+  sound.vibrate([120, 60, 120]);
+  ui.turnBanner.classList.remove("is-new");
+  void ui.turnBanner.offsetWidth;
+  ui.turnBanner.classList.add("is-new");
+}
+
+function refused({ code: reason, message }) {
+  const text = errorText(reason, message);
+  switch (reason) {
+    case "unknown_seat":
+      forgetSeat();
+      showForm(pendingName ? "" : text);
+      if (pendingName !== null) sendJoin();
+      break;
+    case "seat_gone":
+      forgetSeat();
+      showForm(text);
+      break;
+    case "banned":
+      seat = { ...(seat ?? {}), banned: true };
+      if (!seat.seat_token) seat = null;
+      saveSeat();
+      pendingName = null;
+      showForm(text);
+      break;
+    case "replaced":
+    case "too_many_attempts":
+    case "no_such_team":
+      break; // the close that follows says it
+    default:
+      if (JOIN_ERRORS.has(reason) && !ui.joinSection.hidden) {
+        pendingName = null;
+        setJoining(false);
+        showJoinError(text);
+        ui.nickname.focus();
+      } else {
+        showMoveError(text);
+      }
+  }
+}
+
+function errorText(reason, message) {
+  const key = `error.${reason}`;
+  return has(key) ? t(key) : message || t("error.unknown");
+}
+
+function showMoveError(text) {
+  ui.moveError.textContent = text;
+  announce(text, { urgent: true });
+  clearTimeout(moveErrorTimer);
+  moveErrorTimer = setTimeout(() => {
+    ui.moveError.textContent = "";
+  }, 6000);
+}
+
+function removed(events, after) {
+  const mine = events.find((e) => e.type === "player_removed" && e.player === seat.player);
+  const banned = after.banned || mine?.reason === "banned";
+  let text;
+  if (banned) {
+    seat = { ...seat, banned: true };
+    saveSeat();
+    text = t("error.banned");
+  } else {
+    forgetSeat();
+    text = mine?.reason === "left" ? t("removed.left") : t("removed.kicked");
+  }
+  showForm(text);
+  announce(text, { urgent: true });
+}
+
+// --- the connection --------------------------------------------------------------------
+
+function connectionChanged(state) {
+  if (state === "online") wasOnline = true;
+  setConnectionState(state, { wasOnline });
+  ui.reconnect.hidden = true;
+  if (view) render(view);
+}
+
+function closedForGood(closeCode) {
+  const text = $("#connection-text");
+  switch (closeCode) {
+    case 4001:
+      text.textContent = t("connection.replaced");
+      ui.reconnect.hidden = false;
+      break;
+    case 4003:
+      // Removed: the last update said why; if it was lost, a resume will tell.
+      connection.restart();
+      break;
+    case 4404:
+      text.textContent = t("error.no_such_team");
+      showForm(t("error.no_such_team"));
+      break;
+    case 1008:
+      text.textContent = t("error.too_many_attempts");
+      showJoinError(t("error.too_many_attempts"));
+      setTimeout(() => connection.restart(), 61_000);
+      break;
+    default:
+      text.textContent = t("connection.closed");
+      ui.reconnect.hidden = false;
+  }
+  if (view) render(view);
+}
+
+// --- drawing ---------------------------------------------------------------------------
+
+function render(next) {
+  view = next;
+  const { team, you } = next;
+  if (!you) return;
+  body.dataset.phase = team.phase;
+  body.dataset.yourTurn = String(Boolean(you.your_turn));
+  ui.youAre.textContent = t("play.you_are", { name: you.name });
+  const inLobby = team.phase === "lobby" || team.phase === "planning";
+  ui.lobby.hidden = !inLobby;
+  ui.playArea.hidden = team.phase === "lobby";
+  board.update(team, you, { canTap: connection.isOpen() });
+  renderPlayers(team, you);
+  renderQueue(ui.turnOrder, team, you.id);
+  renderTurn(team, you);
+  tickTimers();
+}
+
+function renderPlayers(team, you) {
+  ui.playerCount.textContent = `(${team.players.length})`;
+  const items = team.players.map((player, index) => {
+    const item = document.createElement("li");
+    item.dataset.player = player.id;
+    item.classList.toggle("is-you", player.id === you.id);
+    item.classList.toggle("is-away", !player.connected);
+    const order = document.createElement("span");
+    order.className = "order";
+    order.textContent = String(index + 1);
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = player.id === you.id ? t("lobby.you", { name: player.name }) : player.name;
+    const presence = document.createElement("span");
+    presence.className = "presence";
+    presence.textContent = player.connected ? t("lobby.here") : t("lobby.away");
+    item.append(order, name, presence);
+    return item;
+  });
+  ui.players.replaceChildren(...items);
+}
+
+function renderTurn(team, you) {
+  ui.turnBanner.hidden = !you.your_turn;
+  const walker = team.walkers.find((w) => w.player === you.id);
+  if (you.your_turn) {
+    let hint = t("turn.step");
+    if (you.retracing) hint = t("turn.retrace");
+    else if (!walker || walker.trail.length === 0) hint = t("turn.enter");
+    if (team.paused_since !== null) hint = t("turn.wait_paused");
+    ui.turnHint.textContent = hint;
+  }
+  ui.turnInfo.textContent = turnInfo(team, you);
+}
+
+function turnInfo(team, you) {
+  if (!["learning", "execution"].includes(team.phase)) return "";
+  const me = team.players.find((p) => p.id === you.id);
+  if (you.your_turn) return "";
+  const walking = team.walkers.map((w) => nameOf(team, w.player)).join(", ");
+  const parts = [];
+  if (walking) parts.push(t("turn.walking", { name: walking }));
+  if (me?.crossed) parts.push(t("turn.crossed"));
+  else if (you.turns_until_yours === 1) parts.push(t("turn.next"));
+  else if (typeof you.turns_until_yours === "number") parts.push(t("turn.waiting", { count: you.turns_until_yours }));
+  return parts.join(" ");
+}
+
+function tickTimers() {
+  if (!view) return;
+  const now = serverClock.now();
+  const { team, you } = view;
+  renderStatus(team, now);
+  const walker = you && team.walkers.find((w) => w.player === you.id);
+  let countdown = "";
+  if (walker && walker.deadline !== null) {
+    const left = walker.deadline - (team.paused_since ?? now);
+    countdown = t("turn.time_left", { time: clock(left, { countdown: true }) });
+  }
+  if (ui.turnCountdown.textContent !== countdown) ui.turnCountdown.textContent = countdown;
+}
+
+// --- tapping ---------------------------------------------------------------------------
+
+// Every tap goes to the server, which decides: the squares drawn as tappable come from the
+// last view, and a key press can arrive before the view that follows a step.
+function tap(square) {
+  if (!view || !view.you) return;
+  if (!connection.isOpen()) {
+    showMoveError(t("error.offline"));
+    return;
+  }
+  const [row, col] = square;
+  connection.send({ type: view.you.retracing ? "retrace" : "step", row, col });
+}
+
+// --- start -----------------------------------------------------------------------------
+
+function start() {
+  sound.unlockOnFirstGesture();
+  sound.bindMuteButton($("#mute"));
+  ui.form.addEventListener("submit", submitted);
+  ui.reconnect.addEventListener("click", () => {
+    ui.reconnect.hidden = true;
+    connection.restart();
+  });
+  const params = new URLSearchParams(window.location.search);
+  const name = params.get("name");
+  if (name !== null) {
+    params.delete("name");
+    const query = params.toString();
+    history.replaceState(null, "", window.location.pathname + (query ? `?${query}` : ""));
+  }
+  if (seated()) {
+    ui.joinSection.hidden = true;
+  } else {
+    if (seat?.banned) showJoinError(t("error.banned"));
+    if (name && name.trim() && !seat?.banned) {
+      ui.nickname.value = name.trim();
+      pendingName = name.trim();
+      setJoining(true);
+    }
+  }
+  connection.start();
+  setInterval(tickTimers, 250);
+}
+
+start();

@@ -1,0 +1,50 @@
+"""One server process and one headless Chromium per test module.
+
+Playwright's async API runs on the module's event loop: every test module here starts with
+`pytestmark = pytest.mark.asyncio(loop_scope="module")`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from playwright.async_api import Browser, Playwright, async_playwright
+
+from tests.e2e.support import Browsing, LiveServer, launch_chromium
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path_factory.mktemp("e2e-server"))
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+async def playwright() -> AsyncIterator[Playwright]:
+    async with async_playwright() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+async def browser(playwright: Playwright) -> AsyncIterator[Browser]:
+    browser = await launch_chromium(playwright)
+    try:
+        yield browser
+    finally:
+        await browser.close()
+
+
+@pytest.fixture
+async def browsing(browser: Browser, playwright: Playwright) -> AsyncIterator[Browsing]:
+    """Pages for one test; the test fails if any of them logged an error."""
+    browsing = Browsing(browser, playwright)
+    try:
+        yield browsing
+    finally:
+        await browsing.close()
+    browsing.problems.check()

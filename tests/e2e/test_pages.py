@@ -1,0 +1,221 @@
+"""Every page, on a phone and on a desktop: accessible, fitting, light, and pictured."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.e2e import dom
+from tests.e2e.support import (
+    SMALL_PHONE,
+    Browsing,
+    Facilitator,
+    LiveServer,
+    Message,
+    assert_accessible,
+    create_workshop,
+    join_code,
+    save_screenshot,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+# Each page is seen on the phone profile, a small phone and a laptop.
+SIZES = ["phone", "small phone", "desktop"]
+SIDEWAYS_PHONE = {"width": SMALL_PHONE["height"], "height": SMALL_PHONE["width"]}
+MIN_TOUCH_PX = 44
+SLOW_3G = {
+    "offline": False,
+    "latency": 400,  # ms, each way
+    "downloadThroughput": 400 * 1000 / 8,  # bytes/s
+    "uploadThroughput": 400 * 1000 / 8,
+}
+USABLE_WITHIN_S = 2.0
+
+_SIDEWAYS = "() => [document.scrollingElement.scrollWidth, window.innerWidth]"
+_SQUARE_SIZES = """() => [...document.querySelectorAll('#board [data-row][data-col]')]
+  .map(e => { const r = e.getBoundingClientRect(); return [r.width, r.height]; })"""
+# Text in the status bar (phase, timer, failures) cut short by its box.
+_CUT_STATUS = """() => [...document.querySelectorAll(
+    '#status-bar .stat-label, #status-bar .stat-value')]
+  .filter(e => e.getClientRects().length > 0)
+  .filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1)
+  .map(e => `${e.textContent.trim()} (${e.scrollWidth}x${e.scrollHeight} px of text in a `
+           + `${e.clientWidth}x${e.clientHeight} px box)`)"""
+# Squares the walker may tap that lie outside the window as it is scrolled now.
+_TAPPABLE_OFF_SCREEN = """() => [...document.querySelectorAll(
+    '#board [data-row][data-col]:not([disabled]):not([aria-disabled="true"])')]
+  .filter(e => { const r = e.getBoundingClientRect();
+                 return r.top < 0 || r.bottom > window.innerHeight; })
+  .map(e => `(${e.dataset.row}, ${e.dataset.col}) at ${Math.round(e.getBoundingClientRect().top)}`
+           + `-${Math.round(e.getBoundingClientRect().bottom)} px`)"""
+
+
+async def open_sized(browsing: Browsing, label: str, size: str) -> Page:
+    if size == "phone":
+        return await browsing.open(f"{label}, phone", phone=True)
+    if size == "small phone":
+        return await browsing.open(f"{label}, small phone", viewport=SMALL_PHONE)
+    if size == "phone held sideways":
+        return await browsing.open(
+            f"{label}, phone held sideways", viewport=SIDEWAYS_PHONE, is_mobile=True, has_touch=True
+        )
+    return await browsing.open(f"{label}, desktop")
+
+
+async def check_page(page: Page, label: str, test_name: str) -> None:
+    """A page as it is now: no serious accessibility fault, nothing sideways, no status cut
+    short; and a picture of it."""
+    await save_screenshot(page, test_name, label)
+    await assert_accessible(page, label)
+    scroll_width, inner_width = await page.evaluate(_SIDEWAYS)
+    assert scroll_width <= inner_width, (
+        f"{label} scrolls sideways: content {scroll_width} px wide in a {inner_width} px window"
+    )
+    cut = await page.evaluate(_CUT_STATUS)
+    assert not cut, f"{label}: the status bar cuts its text short: {cut}"
+
+
+@pytest.fixture(scope="module")
+async def workshop(live_server: LiveServer) -> Message:
+    return await create_workshop(live_server, {"title": "Page check", "maze": {"seed": 3}})
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_home_and_join_pages(
+    live_server: LiveServer, browsing: Browsing, workshop: Message, size: str, request
+):
+    page = await open_sized(browsing, "home", size)
+    await page.goto(live_server.url("/"))
+    await expect(dom.code_field(page)).to_be_visible()
+    await expect(dom.name_field(page)).to_be_visible()
+    await check_page(page, "home", request.node.originalname)
+
+    await page.goto(live_server.url(f"/join/{join_code(workshop)}"))
+    await expect(dom.name_field(page)).to_be_visible()
+    await expect(dom.join_button(page)).to_be_enabled()
+    await check_page(page, "join", request.node.originalname)
+
+
+@pytest.mark.parametrize("size", [*SIZES, "phone held sideways"])
+async def test_the_play_page_in_the_lobby_and_during_the_game(
+    live_server: LiveServer, browsing: Browsing, size: str, request
+):
+    workshop = await create_workshop(live_server, {"maze": {"seed": 4}})
+    facilitator = Facilitator(live_server, workshop)
+    await facilitator.sign_in()
+    try:
+        page = await open_sized(browsing, "play", size)
+        await dom.join_by_link(page, live_server, join_code(workshop), "Ann")
+        await check_page(page, "play-lobby", request.node.originalname)
+
+        await facilitator.command({"type": "start_learning"})
+        await dom.expect_turn(page, True)
+        await expect(dom.tappable(page).first).to_be_visible()
+        await check_page(page, "play-your-turn", request.node.originalname)
+        squares = await page.evaluate(_SQUARE_SIZES)
+        assert len(squares) == 6 * 9, f"{len(squares)} squares on a 6 x 9 board"
+        smallest = min(min(width, height) for width, height in squares)
+        assert smallest >= MIN_TOUCH_PX, f"squares {smallest:.1f} px across on {size}"
+
+        before = facilitator.seq
+        await dom.tap(page, facilitator.path[0], touch=size.startswith("phone"))
+        await facilitator.wait_past(before, "the first step")
+        await dom.tap(page, facilitator.wrong_square(), touch=size.startswith("phone"))
+        await dom.beep_is_shown(page)
+        await check_page(page, "play-after-a-beep", request.node.originalname)
+    finally:
+        await facilitator.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "small phone", "phone held sideways"])
+async def test_on_a_phone_the_squares_to_tap_are_on_screen_when_the_turn_begins(
+    live_server: LiveServer, browsing: Browsing, size: str
+):
+    workshop = await create_workshop(live_server, {})
+    facilitator = Facilitator(live_server, workshop)
+    await facilitator.sign_in()
+    try:
+        page = await open_sized(browsing, "play", size)
+        await dom.join_by_link(page, live_server, join_code(workshop), "Ann")
+        await facilitator.command({"type": "start_learning"})
+        await dom.expect_turn(page, True)
+        await expect(dom.tappable(page)).to_have_count(6)  # the entry row
+        off_screen = await page.evaluate(_TAPPABLE_OFF_SCREEN)
+        height = page.viewport_size["height"] if page.viewport_size else None
+        assert not off_screen, (
+            f"squares to tap lie outside the {height} px high screen: {off_screen}"
+        )
+    finally:
+        await facilitator.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+async def test_the_big_screen(live_server: LiveServer, browsing: Browsing, size: str, request):
+    workshop = await create_workshop(live_server, {"maze": {"seed": 6}})
+    code = join_code(workshop)
+    facilitator = Facilitator(live_server, workshop)
+    await facilitator.sign_in()
+    try:
+        page = await open_sized(browsing, "screen", size)
+        if size == "desktop":
+            await page.set_viewport_size({"width": 1920, "height": 1080})
+        await page.goto(live_server.url(f"/screen/{code}"))
+        await dom.expect_phase(page, "lobby")
+        await expect(page.locator(dom.SHOWN_CODE)).to_have_text(code)
+        qr = page.locator(dom.QR)
+        await expect(qr).to_be_visible()
+        assert await qr.evaluate("img => img.complete && img.naturalWidth > 0"), "no QR image"
+        await check_page(page, "screen-lobby", request.node.originalname)
+
+        player = await browsing.open("player")
+        await dom.join_by_link(player, live_server, code, "Ann")
+        await expect(page.locator(dom.BODY)).to_contain_text("Ann")
+        await facilitator.command({"type": "start_learning"})
+        await dom.expect_phase(page, "learning")
+        await dom.tap(player, facilitator.path[0])
+        await expect(dom.square(page, facilitator.path[0])).to_have_class(dom.WALKER_HERE)
+        await check_page(page, "screen-learning", request.node.originalname)
+    finally:
+        await facilitator.close()
+
+
+@pytest.mark.parametrize("size", ["phone", "desktop"])
+async def test_a_missing_page_is_a_designed_404(
+    live_server: LiveServer, browsing: Browsing, size: str, request
+):
+    page = await open_sized(browsing, "404", size)
+    browsing.problems.expect(r"status of 404 .*/no/such/page")  # the page itself, on purpose
+    response = await page.goto(live_server.url("/no/such/page"))
+    assert response is not None and response.status == 404
+    assert "text/html" in (await response.header_value("content-type") or "")
+    await expect(page.locator("h1")).to_be_visible()
+    await expect(page.get_by_role("link").first).to_be_visible()  # a way back home
+    await check_page(page, "404", request.node.originalname)
+
+
+async def test_the_join_page_is_usable_within_2_s_on_slow_3g(
+    live_server: LiveServer, browsing: Browsing, workshop: Message
+):
+    page = await browsing.open("join on slow 3G", viewport=SMALL_PHONE, is_mobile=True)
+    cdp = await page.context.new_cdp_session(page)
+    await cdp.send("Network.enable")
+    await cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+
+    began = time.monotonic()
+    await page.goto(live_server.url(f"/join/{join_code(workshop)}"), wait_until="commit")
+    await expect(dom.name_field(page)).to_be_editable(timeout=USABLE_WITHIN_S * 1000)
+    await expect(dom.join_button(page)).to_be_enabled(timeout=USABLE_WITHIN_S * 1000)
+    took = time.monotonic() - began
+    assert took <= USABLE_WITHIN_S, f"the join page took {took:.2f} s to be usable"
+    # Its scripts too (the form also works without them, through a plain GET).
+    await page.wait_for_load_state("load", timeout=USABLE_WITHIN_S * 1000)
+    took = time.monotonic() - began
+    assert took <= USABLE_WITHIN_S, f"the join page took {took:.2f} s to load its scripts"
+
+    # The emulation is real: the same page takes at least two round trips.
+    began = time.monotonic()
+    await page.reload(wait_until="commit")
+    assert time.monotonic() - began >= 0.4

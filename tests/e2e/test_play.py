@@ -1,0 +1,246 @@
+"""A team plays in real browsers: joining, turns, a beep, a crossing, a refresh, the keyboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from playwright.async_api import Page, expect
+
+from tests.e2e import dom
+from tests.e2e.support import (
+    SMALL_PHONE,
+    Browsing,
+    Facilitator,
+    LiveServer,
+    Message,
+    Square,
+    create_workshop,
+    join_code,
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+SMALL_MAZE = {"cols": 4, "rows": 4, "path": [[0, 1], [1, 1], [2, 2], [3, 2]]}
+MAX_MOVES = 80
+
+
+@dataclass
+class Player:
+    name: str
+    page: Page
+    touch: bool = False
+
+
+async def signed_in(server: LiveServer, workshop: Message) -> Facilitator:
+    facilitator = Facilitator(server, workshop)
+    await facilitator.sign_in()
+    return facilitator
+
+
+def player_ids(facilitator: Facilitator) -> dict[str, str]:
+    """Nickname -> player id, from the facilitator's view."""
+    return {player["name"]: player["id"] for player in facilitator.team["players"]}
+
+
+async def step_and_wait(facilitator: Facilitator, player: Player, at: Square) -> None:
+    """The walker taps a square; wait until the server has decided it."""
+    before = facilitator.seq
+    await dom.tap(player.page, at, touch=player.touch)
+    await facilitator.wait_past(before, f"the server to hear {player.name}'s step onto {at}")
+
+
+async def test_four_players_and_the_big_screen_play_until_the_path_is_crossed(
+    live_server: LiveServer, browsing: Browsing
+):
+    workshop = await create_workshop(
+        live_server,
+        {"title": "Leadership day", "maze": {"seed": 5, "difficulty": "easy"}},
+    )
+    code = join_code(workshop)
+    facilitator = await signed_in(live_server, workshop)
+    try:
+        screen = await browsing.open("big screen", viewport={"width": 1920, "height": 1080})
+        await screen.goto(live_server.url(f"/screen/{code}"))
+        await dom.expect_phase(screen, "lobby")
+        await expect(screen.locator(dom.SHOWN_CODE)).to_have_text(code)
+
+        players = [
+            Player("Ann", await browsing.open("Ann, desktop")),
+            Player("Ben", await browsing.open("Ben, iPhone", phone=True), touch=True),
+            Player("Cyd", await browsing.open("Cyd, small phone", viewport=SMALL_PHONE)),
+            Player("Dee", await browsing.open("Dee, desktop")),
+        ]
+        # One types the code on the home page (in lower case, as phones do); the others
+        # follow the link in the QR code.
+        await dom.join_from_home(players[0].page, live_server, code.lower(), "Ann")
+        for player in players[1:]:
+            await dom.join_by_link(player.page, live_server, code, player.name)
+        await facilitator.wait_until("four players", lambda t: len(t["players"]) == 4)
+        assert [p["name"] for p in facilitator.team["players"]] == ["Ann", "Ben", "Cyd", "Dee"]
+        for name in ("Ann", "Ben", "Cyd", "Dee"):
+            await expect(screen.locator(dom.BODY)).to_contain_text(name)
+            await expect(players[0].page.locator(dom.BODY)).to_contain_text(name)
+
+        await facilitator.command({"type": "start_learning"})
+        for page in (screen, *(player.page for player in players)):
+            await dom.expect_phase(page, "learning")
+
+        await _play_until_crossed(facilitator, players, screen)
+
+        assert facilitator.team["phase"] == "review"
+        assert facilitator.team["path_found"] is True
+        assert facilitator.team["failures"] == 1
+        for page in (screen, *(player.page for player in players)):
+            await dom.expect_phase(page, "review")
+    finally:
+        await facilitator.close()
+
+
+async def _play_until_crossed(
+    facilitator: Facilitator, players: list[Player], screen: Page
+) -> None:
+    """Each walker follows the path; the first one beeps after one safe step, and every
+    page counts the failure."""
+    by_id = {player_ids(facilitator)[player.name]: player for player in players}
+    beeped = False
+    for _ in range(MAX_MOVES):
+        if facilitator.team["phase"] != "learning":
+            return
+        walker = by_id[facilitator.walker["player"]]
+        await dom.expect_turn(walker.page, True)
+        for other in players:
+            if other is not walker:
+                await dom.expect_turn(other.page, False)
+                assert await dom.tappable(other.page).count() == 0, other.name
+        on_the_maze = bool(facilitator.walker["trail"])
+        if not beeped and on_the_maze:
+            await step_and_wait(facilitator, walker, facilitator.wrong_square())
+            assert facilitator.team["failures"] == 1, facilitator.team
+            await dom.beep_is_shown(walker.page)
+            for page in (screen, *(player.page for player in players)):
+                await expect(page.locator(dom.FAILURES)).to_have_text("1")
+            beeped = True
+        else:
+            await step_and_wait(facilitator, walker, facilitator.next_safe_square())
+    raise AssertionError(f"no crossing after {MAX_MOVES} moves: {facilitator.team}")
+
+
+async def test_a_refresh_mid_turn_keeps_the_seat_and_the_turn(
+    live_server: LiveServer, browsing: Browsing
+):
+    workshop = await create_workshop(live_server, {"maze": SMALL_MAZE})
+    code = join_code(workshop)
+    facilitator = await signed_in(live_server, workshop)
+    try:
+        ann = Player("Ann", await browsing.open("Ann, iPhone", phone=True), touch=True)
+        ben = Player("Ben", await browsing.open("Ben, desktop"))
+        for player in (ann, ben):
+            await dom.join_by_link(player.page, live_server, code, player.name)
+        await facilitator.wait_until("two players", lambda t: len(t["players"]) == 2)
+        seats = player_ids(facilitator)
+        await facilitator.command({"type": "start_learning"})
+        assert facilitator.walker["player"] == seats["Ann"]
+        await dom.expect_turn(ann.page, True)
+        await step_and_wait(facilitator, ann, (0, 1))
+        assert seats["Ann"] in await _stored(ann.page)
+
+        await ann.page.reload()
+
+        await dom.expect_phase(ann.page, "learning")
+        await dom.expect_turn(ann.page, True)
+        await facilitator.wait_until(
+            "Ann back on her seat",
+            lambda t: (
+                [(p["id"], p["connected"]) for p in t["players"]]
+                == [(seats["Ann"], True), (seats["Ben"], True)]
+            ),
+        )
+        assert player_ids(facilitator) == seats
+        assert seats["Ann"] in await _stored(ann.page)
+        assert facilitator.walker["player"] == seats["Ann"]
+        assert facilitator.walker["trail"] == [[0, 1]]
+        await expect(dom.tappable(ann.page).first).to_be_visible()  # the board is drawn again
+
+        await step_and_wait(facilitator, ann, (1, 1))  # and the turn goes on from there
+        assert facilitator.walker["trail"] == [[0, 1], [1, 1]]
+    finally:
+        await facilitator.close()
+
+
+async def _stored(page: Page) -> str:
+    """Everything the page keeps in localStorage, as text."""
+    stored: str = await page.evaluate("() => JSON.stringify({...localStorage})")
+    return stored
+
+
+async def test_a_whole_turn_played_with_the_keyboard_alone(
+    live_server: LiveServer, browsing: Browsing
+):
+    workshop = await create_workshop(live_server, {"maze": SMALL_MAZE})
+    code = join_code(workshop)
+    facilitator = await signed_in(live_server, workshop)
+    try:
+        page = await browsing.open("Kim, keyboard")
+        await dom.join_by_link(page, live_server, code, "Kim")
+        await facilitator.command({"type": "start_learning"})
+        await dom.expect_turn(page, True)
+
+        await _tab_into_the_board(page)
+        for target in facilitator.path:
+            before = facilitator.seq
+            await _move_focus(page, target)
+            await page.keyboard.press("Enter")
+            await facilitator.wait_past(before, f"the step onto {target}")
+        # Kim crossed: the path is found and the learning phase is over.
+        assert facilitator.team["path_found"] is True
+        await dom.expect_phase(page, "review")
+    finally:
+        await facilitator.close()
+
+
+_FOCUSED_SQUARE = """() => {
+  const e = document.activeElement;
+  if (!e || !e.closest('#board') || e.dataset.row === undefined) return null;
+  return [Number(e.dataset.row), Number(e.dataset.col)];
+}"""
+
+_FOCUS_OFFSET = """([row, col]) => {
+  const e = document.activeElement;
+  const t = document.querySelector(`#board [data-row="${row}"][data-col="${col}"]`);
+  const a = e.getBoundingClientRect(), b = t.getBoundingClientRect();
+  return [(b.left + b.width / 2) - (a.left + a.width / 2),
+          (b.top + b.height / 2) - (a.top + a.height / 2), b.width, b.height];
+}"""
+
+
+async def _focused_square(page: Page) -> Square | None:
+    found = await page.evaluate(_FOCUSED_SQUARE)
+    return None if found is None else (found[0], found[1])
+
+
+async def _tab_into_the_board(page: Page) -> None:
+    for _ in range(40):
+        await page.keyboard.press("Tab")
+        if await _focused_square(page) is not None:
+            return
+    raise AssertionError("Tab never reached a square of the board (#board [data-row][data-col])")
+
+
+async def _move_focus(page: Page, target: Square) -> None:
+    """Arrow keys towards the target square, as it is drawn on the screen."""
+    for _ in range(30):
+        here = await _focused_square(page)
+        if here == target:
+            return
+        if here is None:
+            raise AssertionError(f"the focus left the board on the way to {target}")
+        dx, dy, _width, height = await page.evaluate(_FOCUS_OFFSET, list(target))
+        if abs(dy) > height / 2:
+            key = "ArrowDown" if dy > 0 else "ArrowUp"
+        else:
+            key = "ArrowRight" if dx > 0 else "ArrowLeft"
+        await page.keyboard.press(key)
+        if await _focused_square(page) == here:
+            raise AssertionError(f"{key} did not move the focus from {here} towards {target}")
+    raise AssertionError(f"the arrow keys never reached {target}")

@@ -1,0 +1,507 @@
+"""The facilitator's pages in headless Chromium, against a running server.
+
+A workshop is set up on the set-up page (its path drawn by clicking), bot players play it to
+the end while the console is open, and the debrief and its exports are checked against the
+log. The timers are checked on a server whose clock the test sets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import Page, expect
+from websockets.asyncio.client import connect
+
+from app.simulate import _play, _TeamRun
+from game.bots import BotTeam
+from game.events import from_record
+from game.metrics import session_metrics
+from tests.e2e.conftest import browser, browsing, live_server, playwright
+from tests.e2e.support import (
+    ROOT,
+    STARTUP_TIMEOUT_S,
+    Browsing,
+    Facilitator,
+    LiveServer,
+    assert_accessible,
+    create_workshop,
+    save_screenshot,
+)
+from tests.facilitator.clocked_server import set_time
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+__all__ = ["browser", "browsing", "live_server", "playwright"]  # fixtures shared with tests/e2e
+
+PATH = [(0, 1), (1, 1), (2, 2), (3, 2)]
+THINK_S = 0.12
+WAIT_MS = 20_000
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def http_get(server: LiveServer, path: str, token: str) -> bytes:
+    request = urllib.request.Request(server.url(path), headers={"Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=5) as response:
+        body: bytes = response.read()
+        return body
+
+
+def log_of(server: LiveServer, workshop_id: str, token: str) -> list[Any]:
+    text = http_get(server, f"/api/workshops/{workshop_id}/log", token).decode()
+    return [from_record(json.loads(line)) for line in text.splitlines()]
+
+
+def bots(
+    server: LiveServer, team_id: str, code: str, count: int, seed: int
+) -> list[asyncio.Task[None]]:
+    run = _TeamRun(team_id, code, BotTeam("learner", seed))
+    ws = server.ws("")
+    return [
+        asyncio.create_task(_play(ws, run, n, THINK_S, n / count, lambda _: None))
+        for n in range(count)
+    ]
+
+
+async def stop(tasks: list[asyncio.Task[None]]) -> None:
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def token_of(page: Page) -> str:
+    return page.url.split("#", 1)[1]
+
+
+def shown_share(value: float) -> float:
+    """A share as the page rounds it: a percentage to one decimal, halves up."""
+    return math.floor(value * 1000 + 0.5) / 10
+
+
+def percent(value: float) -> str:
+    return f"{shown_share(value):g}%"
+
+
+def progress_by_minute(points: list[dict[str, float]], minutes: int) -> list[str]:
+    """The share of the path found by the end of each minute, as the chart's table shows it."""
+    shown = []
+    for minute in range(minutes):
+        reached = [p["progress"] for p in points if p["t"] <= (minute + 1) * 60]
+        shown.append(percent(reached[-1] if reached else 0))
+    return shown
+
+
+async def state_of(page: Page) -> dict[str, str]:
+    """What the console shows of its team, to compare two consoles."""
+    shown = {}
+    for selector in (
+        "#team-title",
+        "#team-phase",
+        "#team-flags",
+        "#learning-raw",
+        "#learning-adjusted",
+        "#execution-raw",
+        "#players",
+        "#walkers",
+        "#penalty-summary",
+        "#prediction-now",
+        "#huddle-left",
+        "#beeps-summary",
+        "#live-chart-data tbody",
+        "#join-code",
+    ):
+        shown[selector] = await page.locator(selector).inner_text()
+    shown["board"] = await page.locator("#board").inner_html()
+    shown["beep map"] = await page.locator("#beep-map").inner_html()
+    shown["log"] = "\n".join((await page.locator("#log li").all_inner_texts())[:12])
+    return shown
+
+
+# --- set up, run, debrief, export ------------------------------------------------------------
+
+
+async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
+    live_server: LiveServer, browsing: Browsing, request: pytest.FixtureRequest
+) -> None:
+    name = request.node.name
+    page = await browsing.open("facilitator")
+    browsing.problems.expect(r"422 .*/api/maze/preview")  # a wrong square, drawn on purpose
+    await page.goto(live_server.url("/facilitate/new"))
+    await page.get_by_label("Title").fill("Friday workshop")
+    await page.get_by_label("Columns").fill("4")
+    await page.get_by_label("Rows").fill("4")
+    await page.get_by_label("Draw it square by square").check()
+    grid = page.locator("#preview-grid")
+    await grid.locator('[data-row="0"][data-col="1"]').click()
+    await grid.locator('[data-row="2"][data-col="2"]').click()
+    await expect(page.locator("#preview-error")).to_contain_text("square 2")
+    await page.get_by_role("button", name="Undo last square").click()
+    for row, col in PATH[1:]:
+        await grid.locator(f'[data-row="{row}"][data-col="{col}"]').click()
+    await expect(page.locator("#preview-status")).to_contain_text("A valid path")
+    await page.get_by_label("Planning time (seconds)").fill("0")
+    await assert_accessible(page, "set-up page")
+    await save_screenshot(page, name, "setup")
+    await page.get_by_role("button", name="Create the workshop").click()
+    await expect(page.locator("#created")).to_be_visible()
+    link = await page.get_by_label("Console link").input_value()
+    code = (await page.locator("#created-teams td.code").all_inner_texts())[0]
+    await save_screenshot(page, name, "created")
+
+    await page.goto(link)
+    await expect(page.locator("#app")).to_be_visible()
+    token = token_of(page)
+    workshop_id = page.url.split("/facilitate/", 1)[1].split("#")[0]
+    players = bots(live_server, "t1", code, 3, seed=5)
+    try:
+        await expect(page.locator("#players li")).to_have_count(3, timeout=WAIT_MS)
+        await expect(page.locator("#join-code")).to_have_text(code)
+        await assert_accessible(page, "console in the lobby")
+        await save_screenshot(page, name, "console-lobby")
+        await page.get_by_role("button", name="Start the learning phase").click()
+        await expect(page.locator("#team-phase")).to_have_text("Learning")
+        await page.get_by_role("button", name="talking +0:30").click()
+        await expect(page.locator("#penalty-summary")).to_contain_text("talking \u00d7 1")
+
+        # Mid-game: pause, and the same link opened elsewhere shows the same console.
+        await expect(page.locator("#board circle").first).to_be_attached(timeout=WAIT_MS)
+        await page.get_by_role("button", name="Pause").click()
+        await expect(page.locator("#team-flags")).to_have_text("Paused")
+        await page.wait_for_timeout(1500)  # the metrics that follow the pause
+        await save_screenshot(page, name, "console-paused")
+        other = await browsing.open("second device", viewport={"width": 1024, "height": 768})
+        await other.goto(page.url)
+        await expect(other.locator("#team-flags")).to_have_text("Paused")
+        await expect(other.locator("#live-chart-data tbody tr").first).to_be_attached()
+        await expect(other.locator("#log li").first).to_be_attached()
+        assert await state_of(other) == await state_of(page)
+        await save_screenshot(other, name, "console-reopened")
+
+        await page.get_by_role("button", name="Resume").click()
+        await expect(page.locator("#team-phase")).to_have_text("Review", timeout=WAIT_MS)
+        await page.get_by_label("Predicted crossing time (m:ss)").fill("0:20")
+        await page.get_by_role("button", name="Save the prediction").click()
+        await expect(page.locator("#prediction-now")).to_have_text("Prediction: 0:20.")
+        await page.get_by_role("button", name="Start the execution phase").click()
+        await expect(page.locator("#team-phase")).to_have_text("Finished", timeout=WAIT_MS)
+    finally:
+        await stop(players)
+    await page.get_by_role("button", name="End the workshop").click()
+    await page.locator("#confirm-dialog").get_by_role("button", name="End the workshop").click()
+    await expect(page.locator("#ended-banner")).to_be_visible()
+    await page.wait_for_timeout(1200)  # the last metrics
+    await save_screenshot(page, name, "console-ended")
+
+    # The live chart's data are the metrics computed from the log.
+    log = log_of(live_server, workshop_id, token)
+    learning = session_metrics(log)["teams"]["t1"]["learning"]
+    minutes = max(len(learning["per_minute"]), math.ceil(learning["duration_s"] / 60))
+    rows = [
+        (await row.locator("th, td").all_text_contents())
+        for row in await page.locator("#live-chart-data tbody tr").all()
+    ]
+    assert rows == [
+        [str(b["minute"] + 1), str(b["new"]), str(b["repeat"]), shown]
+        for b, shown in zip(
+            learning["per_minute"], progress_by_minute(learning["progress"], minutes), strict=True
+        )
+    ]
+    bars = await page.evaluate(
+        "() => Chart.getChart(document.querySelector('#live-chart')).data.datasets"
+        ".map((d) => d.data.map((p) => [p.x, p.y]))"
+    )
+    assert bars[0] == [[b["minute"] + 0.5, b["new"]] for b in learning["per_minute"]]
+    assert bars[1] == [[b["minute"] + 0.5, b["repeat"]] for b in learning["per_minute"]]
+    line = [[0, 0]] + [[p["t"] / 60, shown_share(p["progress"])] for p in learning["progress"]]
+    if learning["duration_s"] / 60 > line[-1][0] + 1e-9:
+        line.append([learning["duration_s"] / 60, line[-1][1]])
+    flat = [value for point in bars[2] for value in point]
+    assert flat == pytest.approx([value for point in line for value in point])
+
+    # The debrief: the measures of the log, team-level unless asked.
+    await page.get_by_role("link", name="Debrief", exact=True).click()
+    await expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    metrics = session_metrics(log)["teams"]["t1"]
+    table = page.locator('[data-table="learning"]')
+    assert await table.locator('[data-measure="failures"] td').inner_text() == str(
+        metrics["learning"]["failures"]["total"]
+    )
+    assert await table.locator('[data-measure="new"] td').inner_text() == str(
+        metrics["learning"]["failures"]["new"]
+    )
+    assert await table.locator('[data-measure="turns"] td').inner_text() == str(
+        metrics["learning"]["turns"]
+    )
+    execution = page.locator('[data-table="execution"]')
+    assert await execution.locator('[data-measure="predicted"] td').inner_text() == "0:20"
+    assert await execution.locator('[data-measure="crossings"] td').inner_text() == "3"
+    await expect(page.locator(".people")).to_be_hidden()
+    await assert_accessible(page, "debrief")
+    await save_screenshot(page, name, "debrief")
+    await page.get_by_label("Show per-person figures").check()
+    await expect(page.locator(".people tbody tr")).to_have_count(3)
+    assert "people=1" in page.url
+
+    # Exports, each parsed and checked against the log.
+    async def export(label: str) -> bytes:
+        async with page.expect_download() as started:
+            await page.get_by_role("button", name=label).click()
+        download = await started.value
+        return Path(await download.path()).read_bytes()
+
+    events = list(csv.DictReader(io.StringIO((await export("Events (CSV)")).decode())))
+    assert [int(row["seq"]) for row in events] == [event.seq for event in log]
+    per_minute = list(
+        csv.DictReader(io.StringIO((await export("Failures per minute (CSV)")).decode()))
+    )
+    assert [(int(r["new"]), int(r["repeat"])) for r in per_minute] == [
+        (b["new"], b["repeat"]) for b in metrics["learning"]["per_minute"]
+    ]
+    summary = list(csv.DictReader(io.StringIO((await export("Summary (CSV)")).decode())))
+    assert summary[0]["failures"] == str(metrics["learning"]["failures"]["total"])
+    assert summary[0]["predicted_s"] == "20"
+    jsonl = (await export("Full log (JSON)")).decode().splitlines()
+    assert [from_record(json.loads(line)) for line in jsonl] == log
+    async with page.expect_download() as started:
+        await page.locator('[data-figure="failures"] .save-image').click()
+    image = Path(await (await started.value).path()).read_bytes()
+    assert image.startswith(b"\x89PNG")
+    pdf = await page.pdf(format="A4", print_background=True)
+    assert pdf.startswith(b"%PDF")
+    (ROOT / "screenshots").mkdir(exist_ok=True)
+    (ROOT / "screenshots" / f"{name.removeprefix('test_')}--debrief.pdf").write_bytes(pdf)
+
+
+async def test_three_teams_at_a_glance(
+    live_server: LiveServer, browsing: Browsing, request: pytest.FixtureRequest
+) -> None:
+    workshop = await create_workshop(
+        live_server,
+        {
+            "title": "Three teams",
+            "teams": 3,
+            "team_names": ["Blue", "Orange", "Green"],
+            "maze": {"cols": 5, "rows": 6, "seed": 3},
+            "rules": {"planning_s": 0},
+        },
+    )
+    host = Facilitator(live_server, workshop)
+    await host.sign_in()
+    players = [
+        task
+        for n, team in enumerate(workshop["teams"])
+        for task in bots(live_server, team["team_id"], team["join_code"], 3, seed=n)
+    ]
+    page = await browsing.open("facilitator")
+    try:
+        await page.goto(
+            live_server.url(
+                f"/facilitate/{workshop['workshop_id']}#{workshop['facilitator_token']}"
+            )
+        )
+        rows = page.locator("#overview-rows tr")
+        await expect(rows).to_have_count(3)
+        await manage_players(page)
+        for team in ("Blue", "Orange", "Green"):
+            await page.get_by_role("button", name=f"Open {team}").click()
+            await expect(page.locator("#team-title")).to_have_text(team)
+            await expect(page.locator("#players li")).to_have_count(
+                1 if team == "Blue" else 3, timeout=WAIT_MS
+            )
+            await page.get_by_role("button", name="Start the learning phase").click()
+            await expect(page.locator("#team-phase")).to_have_text("Learning")
+        assert "team=t3" in page.url
+        await page.wait_for_timeout(3000)
+        await save_screenshot(page, request.node.name, "console")
+        await stop(players)
+        await page.wait_for_timeout(500)  # the last moves reach both sockets
+        for row, team in zip(await rows.all(), host.view["teams"], strict=True):
+            cells = await row.locator("td").all_inner_texts()
+            failures = team["failures_by_kind"]
+            assert cells[0].startswith({"learning": "Learning", "review": "Review"}[team["phase"]])
+            assert cells[4] == f"{failures['new']} / {failures['repeat']}"
+            assert cells[6] == f"{round(team['progress'] * 100)}%"
+        reopened = await browsing.open("reopened")
+        await reopened.goto(page.url)
+        await expect(reopened.locator("#team-title")).to_have_text("Green")
+        await expect(reopened.locator("#overview-rows tr[aria-current]")).to_have_attribute(
+            "data-team", "t3"
+        )
+    finally:
+        await stop(players)
+        await host.close()
+
+
+async def manage_players(page: Page) -> None:
+    """In Blue's lobby: lock it, reorder, rename, kick one player and ban another."""
+    await page.get_by_role("button", name="Open Blue").click()
+    players = page.locator("#players li .name")
+    await expect(players).to_have_text(["Bot 1", "Bot 2", "Bot 3"], timeout=WAIT_MS)
+    await page.get_by_role("button", name="Lock the team").click()
+    await expect(page.locator("#team-flags")).to_have_text("Locked")
+    await page.get_by_role("button", name="Move Bot 3 up").click()
+    await expect(players).to_have_text(["Bot 1", "Bot 3", "Bot 2"])
+    await page.get_by_role("button", name="Rename Bot 1").click()
+    await page.get_by_label("New name for Bot 1").fill("Ann")
+    await page.locator("#rename-dialog").get_by_role("button", name="Rename").click()
+    await expect(players).to_have_text(["Ann", "Bot 3", "Bot 2"])
+    await page.get_by_role("button", name="Kick Bot 2").click()
+    await page.locator("#confirm-dialog").get_by_role("button", name="Kick").click()
+    await expect(players).to_have_text(["Ann", "Bot 3"])
+    await page.get_by_role("button", name="Ban Bot 3").click()
+    await expect(page.locator("#confirm-text")).to_contain_text("may not come back")
+    await page.locator("#confirm-dialog").get_by_role("button", name="Ban").click()
+    await expect(players).to_have_text(["Ann"])
+
+
+async def test_the_console_refuses_an_incomplete_or_wrong_link(
+    live_server: LiveServer, browsing: Browsing, request: pytest.FixtureRequest
+) -> None:
+    workshop = await create_workshop(live_server, {})
+    page = await browsing.open("facilitator")
+    await page.goto(live_server.url(f"/facilitate/{workshop['workshop_id']}"))
+    await expect(page.get_by_role("heading", name="This link is incomplete")).to_be_visible()
+    await expect(page.locator("#app")).to_be_hidden()
+    await save_screenshot(page, request.node.name, "incomplete")
+    browsing.problems.expect("WebSocket")  # the refused socket may be logged by the browser
+    await page.goto(live_server.url(f"/facilitate/{workshop['workshop_id']}#{'x' * 32}"))
+    await page.reload()
+    await expect(page.get_by_role("heading", name="This link is not valid")).to_be_visible()
+    await expect(page.locator("#app")).to_be_hidden()
+    assert await page.locator("#workshop-title").inner_text() == ""
+
+
+# --- the timers, on a clock the test sets -----------------------------------------------------
+
+
+class ClockedServer(LiveServer):
+    """The app on a clock read from a file that the test writes."""
+
+    def __init__(self, directory: Path) -> None:
+        super().__init__(directory)
+        self.clock_file = directory / "clock"
+
+    def set_time(self, seconds: float) -> None:
+        set_time(self.clock_file, seconds)
+
+    def start(self) -> None:
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.database}"}
+        command = [sys.executable, "-m", "tests.facilitator.clocked_server"]
+        command += ["--port", str(self.port), "--clock-file", str(self.clock_file)]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"the server exited at startup:\n{self.log()}")
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError(f"the server did not become healthy:\n{self.log()}")
+
+
+@pytest.fixture(scope="module")
+def clocked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClockedServer]:
+    server = ClockedServer(tmp_path_factory.mktemp("clocked-server"))
+    server.set_time(START)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+START = 1_900_000_000.0
+
+
+@pytest.fixture
+async def walker(clocked_server: ClockedServer) -> AsyncIterator[Any]:
+    """A workshop with one player, Ann, and its facilitator's socket."""
+    workshop = await create_workshop(
+        clocked_server,
+        {
+            "maze": {"cols": 4, "rows": 4, "path": [list(square) for square in PATH]},
+            "rules": {"planning_s": 0, "idle_timeout_s": None},
+        },
+    )
+    host = Facilitator(clocked_server, workshop)
+    await host.sign_in()
+    async with connect(clocked_server.ws(f"/ws/play/{workshop['teams'][0]['join_code']}")) as ann:
+        await ann.send(json.dumps({"type": "join", "name": "Ann"}))
+        await host.wait_until("Ann joined", lambda team: len(team["players"]) == 1)
+        yield workshop, host, ann
+    await host.close()
+
+
+async def test_the_timers_follow_the_server_clock_without_pauses_and_with_penalties(
+    clocked_server: ClockedServer, walker: Any, browsing: Browsing, request: pytest.FixtureRequest
+) -> None:
+    workshop, host, ann = walker
+    page = await browsing.open("facilitator")
+    await page.clock.install()
+    await page.goto(
+        clocked_server.url(f"/facilitate/{workshop['workshop_id']}#{workshop['facilitator_token']}")
+    )
+    await expect(page.locator("#app")).to_be_visible()
+    # The page's own clock stands still from here, unless the test runs it on.
+    await page.clock.pause_at(await page.evaluate("Date.now() / 1000 + 1"))
+
+    await host.command({"type": "start_learning"})
+    await expect(page.locator("#learning-note")).to_contain_text("first step")
+    await ann.send(json.dumps({"type": "step", "row": PATH[0][0], "col": PATH[0][1]}))
+    await host.wait_until("the first step", lambda team: team["learning"]["started_at"] is not None)
+
+    clocked_server.set_time(START + 30)
+    await host.command({"type": "pause"})
+    await expect(page.locator("#learning-raw")).to_have_text("0:30")
+    clocked_server.set_time(START + 90)  # a minute paused does not count
+    await host.command({"type": "resume"})
+    clocked_server.set_time(START + 100)
+    await host.command({"type": "penalty", "kind": "talking"})
+    await expect(page.locator("#learning-raw")).to_have_text("0:40")
+    await expect(page.locator("#learning-adjusted")).to_have_text("1:10")
+    await expect(page.locator("#learning-added")).to_have_text("(+0:30)")
+    await expect(page.locator("#execution-raw")).to_have_text("0:00")
+
+    # Between two messages the page counts on from the server's time with its own clock.
+    await page.clock.run_for(15_000)
+    await expect(page.locator("#learning-raw")).to_have_text("0:55")
+    await expect(page.locator("#learning-adjusted")).to_have_text("1:25")
+
+    # A huddle counts down on the server's time; the phase's time stands still meanwhile.
+    clocked_server.set_time(START + 115)
+    await page.get_by_label("Length (seconds)").fill("45")
+    await page.get_by_role("button", name="Grant a huddle").click()
+    await expect(page.locator("#countdown-value")).to_have_text("0:45")
+    await page.clock.run_for(20_000)
+    await expect(page.locator("#countdown-value")).to_have_text("0:25")
+    await expect(page.locator("#learning-raw")).to_have_text("0:55")
+    await save_screenshot(page, request.node.name, "huddle")
+    clocked_server.set_time(START + 125)
+    await page.get_by_role("button", name="End the huddle now").click()
+    await expect(page.locator("#countdown")).to_be_hidden()
+    await expect(page.locator("#huddle-left")).to_contain_text("Huddle time left: 2:50")
+
+    clocked_server.set_time(START + 140)  # 140 s, less 60 paused and 10 in a huddle
+    await host.command({"type": "end_phase"})
+    await expect(page.locator("#learning-raw")).to_have_text("1:10")
+    await page.clock.run_for(60_000)  # an ended phase's time stands still
+    await expect(page.locator("#learning-raw")).to_have_text("1:10")
+    await expect(page.locator("#learning-adjusted")).to_have_text("1:40")
