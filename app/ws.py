@@ -7,7 +7,7 @@ import contextlib
 import logging
 import secrets
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.websockets import WebSocketState
@@ -148,15 +148,25 @@ async def _pump(ws: WebSocket, client: Client, room: Room, handle: Handler) -> N
 # --- participants ----------------------------------------------------------------------
 
 
-@router.websocket("/ws/play/{join_code}")
-async def play(ws: WebSocket, join_code: str) -> None:
+async def _team_socket(
+    ws: WebSocket, join_code: str, audience: Literal["participant", "screen"]
+) -> tuple[Room, Client] | None:
+    """An accepted socket for a team's join code, and its client; None if refused."""
     if not await _handshake(ws):
-        return
+        return None
     found = await _find_team(ws, join_code)
     if found is None:
-        return
+        return None
     room, team = found
-    client = Client("participant", team, queue=asyncio.Queue(_registry(ws).config.send_queue_size))
+    return room, Client(audience, team, queue=asyncio.Queue(_registry(ws).config.send_queue_size))
+
+
+@router.websocket("/ws/play/{join_code}")
+async def play(ws: WebSocket, join_code: str) -> None:
+    opened = await _team_socket(ws, join_code, "participant")
+    if opened is None:
+        return
+    room, client = opened
     seat = _Seat(ws, room, client)
     try:
         await _pump(ws, client, room, seat.handle)
@@ -287,13 +297,10 @@ class _Seat:
 
 @router.websocket("/ws/screen/{join_code}")
 async def screen(ws: WebSocket, join_code: str) -> None:
-    if not await _handshake(ws):
+    opened = await _team_socket(ws, join_code, "screen")
+    if opened is None:
         return
-    found = await _find_team(ws, join_code)
-    if found is None:
-        return
-    room, team = found
-    client = Client("screen", team, queue=asyncio.Queue(_registry(ws).config.send_queue_size))
+    room, client = opened
     room.add(client)
     client.send({**room.header("snapshot"), "view": room.view_for(client)})
 
