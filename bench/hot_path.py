@@ -20,9 +20,6 @@ import json
 import os
 import re
 import resource
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,8 +31,9 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-ROOT = Path(__file__).resolve().parents[1]
-STARTUP_TIMEOUT_S = 30.0
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.live_server import LiveServer
+
 STEP_TIMEOUT_S = 10.0  # a step whose update has not reached every socket by then is lost
 SETUP_CONCURRENCY = 20  # rooms being set up at once
 # Messages are compact JSON starting with their type and seq: enough to time a player's copy
@@ -48,83 +46,15 @@ Message = dict[str, Any]
 # --- the server ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class Server:
-    def __init__(self, directory: Path) -> None:
-        self.port = free_port()
-        self.directory = directory
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def ws(self, path: str) -> str:
-        return f"ws://127.0.0.1:{self.port}{path}"
-
-    def start(self) -> None:
-        env = {
-            **os.environ,
-            "DATABASE_URL": f"sqlite:///{self.directory / 'bench.db'}",
-            # Every client connects from this machine: the per-address join limit would refuse
-            # all but the first few.
-            "JOIN_ATTEMPTS_PER_MINUTE": "1000000",
-        }
-        with (self.directory / "server.log").open("wb") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(f"the server exited at startup:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.http}/healthz", timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise SystemExit(f"the server did not become healthy:\n{self.log_tail()}")
-
-    def log_tail(self) -> str:
-        return (self.directory / "server.log").read_text(errors="replace")[-3000:]
-
-    def cpu_seconds(self) -> float:
-        """User and system time of the server process so far (all its threads)."""
-        assert self.process is not None
-        stat = Path(f"/proc/{self.process.pid}/stat").read_text()
-        fields = stat[stat.rindex(")") + 2 :].split()  # the name may hold spaces
-        utime, stime = int(fields[11]), int(fields[12])
-        return (utime + stime) / os.sysconf("SC_CLK_TCK")
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def create_workshop(self) -> Message:
-        request = urllib.request.Request(
-            f"{self.http}/api/workshops",
-            data=json.dumps({"title": "Bench", "rules": {"planning_s": 0}}).encode(),
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as reply:
-            created: Message = json.loads(reply.read())
-            return created
+def create_workshop(server: LiveServer) -> Message:
+    request = urllib.request.Request(
+        server.url("/api/workshops"),
+        data=json.dumps({"title": "Bench", "rules": {"planning_s": 0}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as reply:
+        created: Message = json.loads(reply.read())
+        return created
 
 
 # --- rooms and their sockets -----------------------------------------------------------
@@ -142,7 +72,7 @@ class Pending:
 
 @dataclass(eq=False)
 class Room:
-    server: Server
+    server: LiveServer
     workshop: Message
     facilitator: ClientConnection | None = None
     players: dict[str, ClientConnection] = field(default_factory=dict)
@@ -207,9 +137,9 @@ async def first_message(connection: ClientConnection) -> Message:
     return message
 
 
-async def set_up_room(server: Server, players: int, gate: asyncio.Semaphore) -> Room:
+async def set_up_room(server: LiveServer, players: int, gate: asyncio.Semaphore) -> Room:
     async with gate:
-        workshop = await asyncio.to_thread(server.create_workshop)
+        workshop = await asyncio.to_thread(create_workshop, server)
         room = Room(server, workshop)
         facilitator = await open_socket(server.ws(f"/ws/facilitate/{workshop['workshop_id']}"))
         await facilitator.send(json.dumps({"type": "auth", "token": workshop["facilitator_token"]}))
@@ -300,7 +230,9 @@ class Result:
 
 async def run(rooms: int, players: int, seconds: float, interval: float) -> Result:
     with tempfile.TemporaryDirectory(prefix="maze-bench-") as directory:
-        server = Server(Path(directory))
+        # Every client connects from this machine: the per-address limit on wrong join codes
+        # must not refuse the benchmark's own mistakes.
+        server = LiveServer(Path(directory), env={"JOIN_ATTEMPTS_PER_MINUTE": "1000000"})
         await asyncio.to_thread(server.start)
         try:
             return await drive(server, rooms, players, seconds, interval)
@@ -309,7 +241,7 @@ async def run(rooms: int, players: int, seconds: float, interval: float) -> Resu
 
 
 async def drive(
-    server: Server, rooms: int, players: int, seconds: float, interval: float
+    server: LiveServer, rooms: int, players: int, seconds: float, interval: float
 ) -> Result:
     gate = asyncio.Semaphore(SETUP_CONCURRENCY)
     all_rooms = await asyncio.gather(*(set_up_room(server, players, gate) for _ in range(rooms)))

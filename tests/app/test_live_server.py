@@ -5,11 +5,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-import os
 import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -25,6 +21,7 @@ from websockets.typing import Origin
 from app.config import Config
 from game.events import from_record
 from game.projections import public_event
+from tests.live_server import LiveServer
 
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT_S = 20.0
@@ -35,73 +32,9 @@ Message = dict[str, Any]
 # --- a server process ------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-class ServerProcess:
-    """`electric-maze serve` on a port of its own, over one database file, restartable."""
-
-    def __init__(self, directory: Path) -> None:
-        self.database = directory / "maze.db"
-        self.log_path = directory / "server.log"
-        self.port = _free_port()
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def http(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def ws(self, path: str) -> str:
-        return f"ws://127.0.0.1:{self.port}{path}"
-
-    def start(self) -> None:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.database}"}
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "app.cli", "serve", "--port", str(self.port)],
-                cwd=ROOT,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"the server exited at startup:\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.http}/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.05)
-        raise AssertionError(f"the server did not become healthy:\n{self.log()}")
-
-    def signal(self, signum: int) -> None:
-        assert self.process is not None
-        self.process.send_signal(signum)
-
-    def crash(self) -> None:
-        """Die at once, as from `kill -9` or a power cut of the process."""
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")[-4000:]
-
-
 @pytest.fixture
-def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(tmp_path)
+def fresh_server(tmp_path: Path) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path)
     try:
         server.start()
         yield server
@@ -110,8 +43,8 @@ def fresh_server(tmp_path: Path) -> Iterator[ServerProcess]:
 
 
 @pytest.fixture(scope="module")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    server = ServerProcess(tmp_path_factory.mktemp("live"))
+def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(tmp_path_factory.mktemp("live"))
     try:
         server.start()
         yield server
@@ -129,13 +62,13 @@ def _request(url: str, body: Message | None = None, token: str | None = None) ->
         return content
 
 
-async def create_workshop(server: ServerProcess, body: Message) -> Message:
+async def create_workshop(server: LiveServer, body: Message) -> Message:
     raw = await asyncio.to_thread(_request, f"{server.http}/api/workshops", body)
     created: Message = json.loads(raw)
     return created
 
 
-async def read_log(server: ServerProcess, workshop: Message) -> list[Message]:
+async def read_log(server: LiveServer, workshop: Message) -> list[Message]:
     url = f"{server.http}/api/workshops/{workshop['workshop_id']}/log"
     raw = await asyncio.to_thread(_request, url, None, workshop["facilitator_token"])
     return [json.loads(line) for line in raw.decode().splitlines()]
@@ -228,7 +161,7 @@ def answer_after(seq: int) -> Callable[[Message], bool]:
 class Game:
     """A one-team workshop played over real sockets, moves chosen from the facilitator view."""
 
-    server: ServerProcess
+    server: LiveServer
     workshop: Message
     facilitator: Peer
     screen: Peer
@@ -292,13 +225,13 @@ class Game:
         return self.server.ws(f"/ws/{endpoint}/{self.workshop['teams'][0]['join_code']}")
 
 
-async def sign_in(server: ServerProcess, workshop: Message, peer: Peer, **extra: Any) -> Message:
+async def sign_in(server: LiveServer, workshop: Message, peer: Peer, **extra: Any) -> Message:
     await peer.open(server.ws(f"/ws/facilitate/{workshop['workshop_id']}"))
     start = await peer.send({"type": "auth", "token": workshop["facilitator_token"], **extra})
     return await peer.wait_for(lambda m: m["type"] in ("welcome", "resumed", "error"), start)
 
 
-async def set_up_game(server: ServerProcess, names: list[str]) -> Game:
+async def set_up_game(server: LiveServer, names: list[str]) -> Game:
     workshop = await create_workshop(server, {"title": "Live", "maze": {"seed": 11}})
     code = workshop["teams"][0]["join_code"]
     facilitator = Peer("facilitator")
@@ -342,7 +275,7 @@ def comparable(view: Message) -> Message:
 
 
 async def test_a_crash_loses_nothing_a_client_saw_and_the_game_goes_on(tmp_path: Path) -> None:
-    server = ServerProcess(tmp_path)
+    server = LiveServer(tmp_path)
     try:
         await asyncio.to_thread(server.start)
         await _crash_and_recover(server)
@@ -350,7 +283,7 @@ async def test_a_crash_loses_nothing_a_client_saw_and_the_game_goes_on(tmp_path:
         server.stop()
 
 
-async def _crash_and_recover(server: ServerProcess) -> None:
+async def _crash_and_recover(server: LiveServer) -> None:
     game = await set_up_game(server, ["Ann", "Bob", "Cyd", "Dee"])
     facilitator, players = game.facilitator, game.players
     await game.act(facilitator, {"type": "start_learning"})
@@ -443,7 +376,7 @@ async def _crash_and_recover(server: ServerProcess) -> None:
         await client.connection.close()
 
 
-async def test_a_graceful_stop_with_open_sockets_does_not_hang(fresh_server: ServerProcess):
+async def test_a_graceful_stop_with_open_sockets_does_not_hang(fresh_server: LiveServer):
     game = await set_up_game(fresh_server, ["Ann"])
     await game.act(game.facilitator, {"type": "start_learning"})
     silent = Peer("facilitator who never signs in")
@@ -467,7 +400,7 @@ async def test_a_graceful_stop_with_open_sockets_does_not_hang(fresh_server: Ser
 
 
 async def test_a_message_over_the_limit_closes_the_socket_with_1009(
-    shared_server: ServerProcess,
+    shared_server: LiveServer,
 ):
     workshop = await create_workshop(shared_server, {})
     peer = Peer("big talker")
@@ -485,7 +418,7 @@ async def test_a_message_over_the_limit_closes_the_socket_with_1009(
 
 @pytest.mark.parametrize("endpoint", ["play", "screen", "facilitate"])
 async def test_a_page_from_another_site_cannot_open_a_socket(
-    shared_server: ServerProcess, endpoint: str
+    shared_server: LiveServer, endpoint: str
 ):
     workshop = await create_workshop(shared_server, {})
     key = workshop["workshop_id"] if endpoint == "facilitate" else workshop["teams"][0]["join_code"]
