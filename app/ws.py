@@ -134,7 +134,7 @@ async def _pump(ws: WebSocket, client: Client, room: Room, handle: Handler) -> N
             except Rejected as rejection:
                 client.send(_error(rejection.code, rejection.message))
     except WebSocketDisconnect:
-        pass
+        client.close(1000, "")  # the other side went away: stop sending, then clean up
     finally:
         if client.close_code is None:
             client.close(1000, "")

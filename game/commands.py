@@ -29,7 +29,7 @@ class CreateSession(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class EndSession(Command):
-    pass
+    """The facilitator closes the session: every team goes to the debrief."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,12 +87,12 @@ class LockTeam(TeamCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class StartPlanning(TeamCommand):
-    pass
+    """Talking time before the maze opens, counted down."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class StartLearning(TeamCommand):
-    pass
+    """The maze opens: silence, and the first walker's turn."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,12 +116,12 @@ class SkipTurn(TeamCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class Pause(TeamCommand):
-    pass
+    """The facilitator freezes the team's maze and timers."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class Resume(TeamCommand):
-    pass
+    """The facilitator unfreezes the maze; timers resume where they stopped."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -133,7 +133,7 @@ class StartHuddle(TeamCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class EndHuddle(TeamCommand):
-    pass
+    """The facilitator ends a huddle before its time is up."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -148,9 +148,9 @@ class EnterPrediction(TeamCommand):
 
 @dataclass(frozen=True, kw_only=True)
 class StartExecution(TeamCommand):
-    pass
+    """Every member must now cross along the path, in turn order."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class EndPhase(TeamCommand):
-    pass
+    """The facilitator ends the phase under way (planning, learning or execution)."""
