@@ -13,7 +13,7 @@ from typing import Any
 
 from game import events as ev
 from game.board import Square
-from game.rules import squares_to_tap
+from game.rules import allowed_commands, squares_to_tap
 from game.settings import Settings
 from game.state import Clock, SessionState, TeamState
 
@@ -179,12 +179,12 @@ def facilitator_view(state: SessionState) -> dict[str, Any]:
         "seq": state.seq,
         "clock": state.clock,
         "session": {**_session(state), "rules": state.settings.to_dict()},
-        "teams": [_facilitator_team(team, state.settings) for team in state.teams.values()],
+        "teams": [_facilitator_team(state, team) for team in state.teams.values()],
     }
 
 
-def _facilitator_team(team: TeamState, settings: Settings) -> dict[str, Any]:
-    view = _public_team(team, settings)
+def _facilitator_team(state: SessionState, team: TeamState) -> dict[str, Any]:
+    view = _public_team(team, state.settings)
     path = team.maze.path
     view.update(
         path=[_square(sq) for sq in path],
@@ -194,6 +194,7 @@ def _facilitator_team(team: TeamState, settings: Settings) -> dict[str, Any]:
         beeped=[_square(sq) for sq in sorted(team.beeped)],
         banned=sorted(team.banned),
         huddle_used_s=team.huddle_used_s,
+        allowed=allowed_commands(state, team.id),
     )
     for walker, walk in zip(view["walkers"], team.walks.values(), strict=True):
         walker["position"] = walk.position

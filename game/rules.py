@@ -590,6 +590,47 @@ def squares_to_tap(team: TeamState, player: str) -> list[Square]:
     return [square for square in candidates if team.occupant(square) in (None, player)]
 
 
+def allowed_commands(state: SessionState, team_id: str) -> list[str]:
+    """The facilitator's commands the rules would accept for this team now, by their names in
+    the protocol, so that a console offers exactly those (asked of `decide` itself)."""
+    at = state.clock
+    team = state.teams[team_id]
+    trials: dict[str, cmd.Command] = {
+        "start_planning": cmd.StartPlanning(at=at, team=team_id),
+        "start_learning": cmd.StartLearning(at=at, team=team_id),
+        "end_phase": cmd.EndPhase(at=at, team=team_id),
+        "start_execution": cmd.StartExecution(at=at, team=team_id),
+        "pause": cmd.Pause(at=at, team=team_id),
+        "resume": cmd.Resume(at=at, team=team_id),
+        "huddle": cmd.StartHuddle(at=at, team=team_id),
+        "end_huddle": cmd.EndHuddle(at=at, team=team_id),
+        "predict": cmd.EnterPrediction(at=at, team=team_id, seconds=60),
+        "shuffle": cmd.ShuffleTurns(at=at, team=team_id, seed=0),
+        "reorder": cmd.ReorderTurns(at=at, team=team_id, order=tuple(team.order)),
+        "lock": cmd.LockTeam(at=at, team=team_id, locked=not team.locked),
+        "end": cmd.EndSession(at=at),
+    }
+    kinds = list(state.settings.penalties)
+    if kinds:
+        trials["penalty"] = cmd.RecordPenalty(at=at, team=team_id, kind=kinds[0])
+    for walker in team.walks:
+        trials["skip_turn"] = cmd.SkipTurn(at=at, team=team_id, player=walker)
+    for player in team.players:
+        trials["kick"] = cmd.Kick(at=at, team=team_id, player=player)
+        trials["ban"] = cmd.Ban(at=at, team=team_id, player=player)
+        name = team.players[player].name
+        trials["rename"] = cmd.Rename(at=at, team=team_id, player=player, name=name)
+    return [name for name, command in trials.items() if _accepted(state, command)]
+
+
+def _accepted(state: SessionState, command: cmd.Command) -> bool:
+    try:
+        decide(state, command)
+    except Rejected:
+        return False
+    return True
+
+
 def _beep_now_if_due_later(draft: Draft, team_id: str, player: str) -> bool:
     """A walk cut short with a delayed beep pending: the beep still happened."""
     walk = draft.team(team_id).walks.get(player)

@@ -330,3 +330,22 @@ def test_the_squares_to_tap_are_exactly_the_moves_the_rules_accept():
             assert accepted == ((row, col) in moves), (row, col)
     others = [p for p in game.state.teams[TEAM].players if p != walker]
     assert all(participant_view(game.state, TEAM, p)["you"]["moves"] == [] for p in others)
+
+
+def allowed(game: Game) -> set[str]:
+    return set(facilitator_view(game.state)["teams"][0]["allowed"])
+
+
+def test_the_facilitator_view_offers_exactly_the_commands_the_rules_accept():
+    lobby = Game.in_phase("lobby")
+    assert {"start_planning", "start_learning", "predict", "reorder", "shuffle"} <= allowed(lobby)
+    assert {"pause", "start_execution", "end_phase", "skip_turn"}.isdisjoint(allowed(lobby))
+    learning = Game.learning()
+    assert {"pause", "huddle", "penalty", "skip_turn", "end_phase", "predict"} <= allowed(learning)
+    assert {"resume", "reorder", "start_learning", "start_execution"}.isdisjoint(allowed(learning))
+    learning.do(cmd.Pause(at=learning.state.clock, team=TEAM))
+    assert "resume" in allowed(learning)
+    assert {"pause", "huddle"}.isdisjoint(allowed(learning))
+    review = Game.in_phase("review")
+    assert {"start_execution", "penalty", "predict"} <= allowed(review)
+    assert {"skip_turn", "pause", "end_phase"}.isdisjoint(allowed(review))

@@ -5,7 +5,7 @@
 import { t, has, describe } from "./shared.js";
 import {
   readToken,
-  forget,
+  showRefusal,
   getChoice,
   setChoice,
   keepLanguageLinks,
@@ -16,27 +16,15 @@ import {
   workshopId,
 } from "./access.js";
 import { ConsoleSocket } from "./socket.js";
+import { $, el, setText } from "./dom.js";
 import { drawMaze, heatFrom } from "./maze.js";
 import { failuresChart, setFailures, failuresTable } from "./charts.js";
 import { countdown, duration, parseDuration, penaltyName, percent, timeOfDay, DASH } from "./format.js";
 import { phaseSeconds, adjustedSeconds, waitingForFirstStep } from "./timers.js";
 
-const $ = (selector) => document.querySelector(selector);
 const LOG_LENGTH = 80;
 const ERROR_SHOWN_MS = 10_000;
 
-// Which controls each phase offers. The server decides what is allowed; this only keeps
-// controls that cannot apply out of the way.
-const PHASE_CONTROLS = {
-  lobby: ["start_planning", "start_learning", "predict"],
-  planning: ["end_planning", "pause", "predict"],
-  learning: ["pause", "huddle", "penalty", "skip", "predict", "end_learning"],
-  review: ["start_execution", "predict", "penalty"],
-  execution: ["pause", "huddle", "penalty", "skip", "end_execution"],
-  done: [],
-  debrief: [],
-};
-const ORDER_PHASES = new Set(["lobby", "planning"]);
 
 const token = readToken();
 const state = {
@@ -44,51 +32,25 @@ const state = {
   view: null,
   metrics: null,
   teamId: null,
-  log: new Map(), // team id -> recent event records, oldest first
+  log: new Map(), // team id -> Map(seq -> event record), the recent ones
   errorTimer: null,
   chart: null,
   lastPhase: new Map(),
   beepPhase: null, // "learning" or "execution", when the facilitator chose one
   dragging: null,
+  names: new Map(), // player id -> name, kept for players who have left
 };
 
 // --- access ----------------------------------------------------------------------------------
 
 function deny(reason) {
-  if (reason === "closed") {
-    setConnection("closed");
-    return;
-  }
-  if (reason === "invalid") forget();
-  const titles = {
-    incomplete: ["fac.access.incomplete_title", "fac.access.incomplete"],
-    invalid: ["fac.access.invalid_title", "fac.access.invalid"],
-    not_found: ["fac.access.invalid_title", "fac.access.not_found"],
-    blocked: ["fac.access.blocked_title", "fac.access.blocked"],
-  }[reason];
-  $("#denied-title").textContent = t(titles[0]);
-  $("#denied-text").textContent = t(titles[1]);
-  document.body.dataset.access = "denied";
-  $("#gate").hidden = true;
-  $("#app").hidden = true;
-  $("#denied").hidden = false;
-  document.title = `${t(titles[0])} · ${t("app.name")}`;
-  state.socket?.connection.stop?.();
+  if (reason === "closed") setConnection("closed");
+  else showRefusal(reason);
 }
 
 // --- helpers ---------------------------------------------------------------------------------
 
-function el(name, { className, text, attrs } = {}) {
-  const node = document.createElement(name);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  for (const [key, value] of Object.entries(attrs ?? {})) node.setAttribute(key, value);
-  return node;
-}
 
-function setText(node, text) {
-  if (node && node.textContent !== text) node.textContent = text;
-}
 
 function teams() {
   return state.view?.teams ?? [];
@@ -378,11 +340,13 @@ function renderOverview() {
       el("td", { className: "num", text: percent(teamView.progress) }),
     ];
     const open = el("td");
+    const shown = teamView.id === state.teamId;
     const button = el("button", {
-      className: teamView.id === state.teamId ? "primary small" : "secondary small",
-      text: teamView.id === state.teamId ? t("fac.overview.shown") : t("fac.overview.open"),
-      attrs: { type: "button", "data-key": `open-${teamView.id}`, "aria-label": t("fac.overview.open_team", { team: teamView.name }) },
+      className: shown ? "primary small" : "secondary small",
+      text: shown ? t("fac.overview.shown") : t("fac.overview.open"),
+      attrs: { type: "button", "data-key": `open-${teamView.id}` },
     });
+    button.append(el("span", { className: "visually-hidden", text: ` ${teamView.name}` }));
     button.addEventListener("click", () => selectTeam(teamView.id));
     open.append(button);
     row.append(name, phase, ...cells, open);
@@ -433,19 +397,19 @@ function renderTeam() {
 function renderControls(teamView) {
   const phase = teamView.phase;
   const rules = state.view.session.rules;
-  const offered = new Set(PHASE_CONTROLS[phase] ?? []);
+  // The engine says which commands it would accept now (view.allowed): offer exactly those.
+  const allowed = new Set(teamView.allowed);
   const paused = teamView.paused_since !== null;
   const huddle = teamView.huddle_ends_at !== null;
-  if (!rules.planning_s) offered.delete("start_planning");
   const shown = {
-    start_planning: offered.has("start_planning"),
-    start_learning: offered.has("start_learning"),
-    end_planning: offered.has("end_planning"),
-    start_execution: offered.has("start_execution"),
-    pause: offered.has("pause") && !paused,
-    resume: offered.has("pause") && paused && !huddle,
-    end_learning: offered.has("end_learning"),
-    end_execution: offered.has("end_execution"),
+    start_planning: allowed.has("start_planning"),
+    start_learning: allowed.has("start_learning"),
+    end_planning: phase === "planning" && allowed.has("end_phase"),
+    start_execution: allowed.has("start_execution"),
+    pause: allowed.has("pause"),
+    resume: allowed.has("resume"),
+    end_learning: phase === "learning" && allowed.has("end_phase"),
+    end_execution: phase === "execution" && allowed.has("end_phase"),
   };
   for (const button of document.querySelectorAll(".phase-controls [data-command]")) {
     button.hidden = !shown[button.dataset.command];
@@ -456,7 +420,7 @@ function renderControls(teamView) {
 
   // Huddles
   const huddleGroup = $('[data-group="huddle"]');
-  huddleGroup.hidden = !offered.has("huddle");
+  huddleGroup.hidden = !allowed.has("huddle") && !allowed.has("end_huddle");
   const left = Math.floor(teamView.huddle_left_s);
   const input = $("#huddle-seconds");
   input.max = String(Math.max(1, left));
@@ -468,7 +432,7 @@ function renderControls(teamView) {
   setText($("#huddle-left"), t("fac.controls.huddle_left", { time: duration(teamView.huddle_left_s), used: duration(teamView.huddle_used_s) }));
 
   // Penalties
-  $('[data-group="penalty"]').hidden = !offered.has("penalty");
+  $('[data-group="penalty"]').hidden = !allowed.has("penalty");
   const kinds = Object.entries(rules.penalties);
   const buttons = kinds.map(([kind, seconds]) => {
     const button = el("button", { className: "secondary penalty", attrs: { type: "button", "data-kind": kind, "data-key": `penalty-${kind}` } });
@@ -486,7 +450,7 @@ function renderControls(teamView) {
   );
 
   // Skipping a walker's turn
-  $('[data-group="skip"]').hidden = !offered.has("skip") || teamView.walkers.length === 0;
+  $('[data-group="skip"]').hidden = !allowed.has("skip_turn");
   const skips = teamView.walkers.map((walker) =>
     el("button", {
       className: "secondary",
@@ -497,7 +461,7 @@ function renderControls(teamView) {
   keepingFocus($("#skip-buttons"), () => $("#skip-buttons").replaceChildren(...skips));
 
   // The prediction
-  $('[data-group="predict"]').hidden = !offered.has("predict");
+  $('[data-group="predict"]').hidden = !allowed.has("predict");
   setText(
     $("#prediction-now"),
     teamView.prediction_s === null
@@ -530,7 +494,7 @@ function renderJoin(teamView, previousPhase) {
 
 function renderPlayers(teamView) {
   const phase = teamView.phase;
-  const canOrder = ORDER_PHASES.has(phase);
+  const canOrder = new Set(teamView.allowed).has("reorder");
   const over = state.view.session.ended;
   $("#lock").hidden = over;
   $("#shuffle").hidden = over;
@@ -744,21 +708,29 @@ function renderBeepMap() {
 
 // --- what happened: the recent events ------------------------------------------------------------
 
+// Events by team and seq: the log fetched on arrival and the updates since merge in any order.
 function remember(records) {
   for (const record of records) {
+    if (record.type === "player_joined" || record.type === "player_renamed") state.names.set(record.player, record.name);
     const teamIds = record.team ? [record.team] : teams().map((teamView) => teamView.id);
     for (const teamId of teamIds) {
-      const list = state.log.get(teamId) ?? [];
-      if (list.length && list[list.length - 1].seq >= record.seq) continue;
-      list.push(record);
-      if (list.length > LOG_LENGTH) list.splice(0, list.length - LOG_LENGTH);
-      state.log.set(teamId, list);
+      const kept = state.log.get(teamId) ?? new Map();
+      kept.set(record.seq, record);
+      if (kept.size > LOG_LENGTH * 2) {
+        const oldest = [...kept.keys()].sort((a, b) => a - b).slice(0, kept.size - LOG_LENGTH);
+        for (const seq of oldest) kept.delete(seq);
+      }
+      state.log.set(teamId, kept);
     }
   }
 }
 
 function eventText(record, teamView) {
   if (record.type === "session_created") return t("fac.log.created");
+  const gone = record.player && !teamView.players.some((player) => player.id === record.player);
+  if (gone && state.names.has(record.player)) {
+    teamView = { ...teamView, players: [...teamView.players, { id: record.player, name: state.names.get(record.player) }] };
+  }
   const said = describe(record, teamView);
   let text = said?.text ?? record.type.replaceAll("_", " ");
   if (record.type === "beeped") text += ` (${t(`fac.log.kind.${record.kind}`)})`;
@@ -770,17 +742,14 @@ function eventText(record, teamView) {
 function renderLog() {
   const teamView = team();
   if (!teamView) return;
-  const records = state.log.get(teamView.id) ?? [];
-  const items = records
-    .slice()
-    .reverse()
-    .filter((record) => record.type !== "player_presence" || records.length < 30)
-    .map((record) => {
-      const item = el("li", { className: `log-${record.type}` });
-      const time = el("time", { text: timeOfDay(record.ts), attrs: { datetime: new Date(record.ts * 1000).toISOString() } });
-      item.append(time, el("span", { text: eventText(record, teamView) }));
-      return item;
-    });
+  const kept = state.log.get(teamView.id) ?? new Map();
+  const records = [...kept.values()].sort((a, b) => b.seq - a.seq).slice(0, LOG_LENGTH);
+  const items = records.map((record) => {
+    const item = el("li", { className: `log-${record.type}` });
+    const time = el("time", { text: timeOfDay(record.ts), attrs: { datetime: new Date(record.ts * 1000).toISOString() } });
+    item.append(time, el("span", { text: eventText(record, teamView) }));
+    return item;
+  });
   $("#log").replaceChildren(...items);
   $("#log-empty").hidden = items.length > 0;
 }
@@ -794,7 +763,6 @@ async function loadLog() {
       .filter(Boolean)
       .map((line) => JSON.parse(line))
       .filter((record) => record.type !== "session_created");
-    state.log.clear();
     remember(records);
     renderLog();
   } catch {
