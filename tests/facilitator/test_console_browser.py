@@ -31,16 +31,14 @@ from game.events import from_record
 from game.metrics import session_metrics
 from tests.e2e.conftest import browser, browsing, live_server, playwright
 from tests.e2e.support import (
-    ROOT,
-    STARTUP_TIMEOUT_S,
     Browsing,
     Facilitator,
-    LiveServer,
     assert_accessible,
     create_workshop,
     save_screenshot,
 )
 from tests.facilitator.clocked_server import set_time
+from tests.live_server import ROOT, STARTUP_TIMEOUT_S, LiveServer
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 __all__ = ["browser", "browsing", "live_server", "playwright"]  # fixtures shared with tests/e2e
@@ -181,6 +179,7 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
         await page.get_by_role("button", name="Pause").click()
         await expect(page.locator("#team-flags")).to_have_text("Paused")
         await page.wait_for_timeout(1500)  # the metrics that follow the pause
+        await assert_accessible(page, "console mid-game")
         await save_screenshot(page, name, "console-paused")
         other = await browsing.open("second device", viewport={"width": 1024, "height": 768})
         await other.goto(page.url)
@@ -316,7 +315,7 @@ async def test_three_teams_at_a_glance(
         await expect(rows).to_have_count(3)
         await manage_players(page)
         for team in ("Blue", "Orange", "Green"):
-            await page.get_by_role("button", name=f"Open {team}").click()
+            await open_team(page, team)
             await expect(page.locator("#team-title")).to_have_text(team)
             await expect(page.locator("#players li")).to_have_count(
                 1 if team == "Blue" else 3, timeout=WAIT_MS
@@ -326,6 +325,7 @@ async def test_three_teams_at_a_glance(
         assert "team=t3" in page.url
         await page.wait_for_timeout(3000)
         await save_screenshot(page, request.node.name, "console")
+        await assert_accessible(page, "console of three teams")
         await stop(players)
         await page.wait_for_timeout(500)  # the last moves reach both sockets
         for row, team in zip(await rows.all(), host.view["teams"], strict=True):
@@ -340,14 +340,23 @@ async def test_three_teams_at_a_glance(
         await expect(reopened.locator("#overview-rows tr[aria-current]")).to_have_attribute(
             "data-team", "t3"
         )
+        # Another language keeps the link's key and the team on show.
+        await reopened.get_by_role("link", name="Español").click()
+        await expect(reopened.locator("html")).to_have_attribute("lang", "es")
+        await expect(reopened.get_by_role("heading", name="Todos los equipos")).to_be_visible()
+        await expect(reopened.locator("#team-title")).to_have_text("Green")
     finally:
         await stop(players)
         await host.close()
 
 
+async def open_team(page: Page, team: str) -> None:
+    await page.locator("#overview-rows tr", has_text=team).get_by_role("button").click()
+
+
 async def manage_players(page: Page) -> None:
     """In Blue's lobby: lock it, reorder, rename, kick one player and ban another."""
-    await page.get_by_role("button", name="Open Blue").click()
+    await open_team(page, "Blue")
     players = page.locator("#players li .name")
     await expect(players).to_have_text(["Bot 1", "Bot 2", "Bot 3"], timeout=WAIT_MS)
     await page.get_by_role("button", name="Lock the team").click()
@@ -361,6 +370,7 @@ async def manage_players(page: Page) -> None:
     await page.get_by_role("button", name="Kick Bot 2").click()
     await page.locator("#confirm-dialog").get_by_role("button", name="Kick").click()
     await expect(players).to_have_text(["Ann", "Bot 3"])
+    await expect(page.locator("#log")).to_contain_text("Bot 2 was kicked (may rejoin).")
     await page.get_by_role("button", name="Ban Bot 3").click()
     await expect(page.locator("#confirm-text")).to_contain_text("may not come back")
     await page.locator("#confirm-dialog").get_by_role("button", name="Ban").click()
@@ -398,7 +408,7 @@ class ClockedServer(LiveServer):
         set_time(self.clock_file, seconds)
 
     def start(self) -> None:
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.database}"}
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.database}", **self.env}
         command = [sys.executable, "-m", "tests.facilitator.clocked_server"]
         command += ["--port", str(self.port), "--clock-file", str(self.clock_file)]
         with self.log_path.open("ab") as log:
@@ -408,13 +418,13 @@ class ClockedServer(LiveServer):
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise AssertionError(f"the server exited at startup:\n{self.log()}")
+                raise RuntimeError(f"the server exited at startup:\n{self.log()}")
             try:
                 with urllib.request.urlopen(self.url("/healthz"), timeout=1):
                     return
             except OSError:
                 time.sleep(0.05)
-        raise AssertionError(f"the server did not become healthy:\n{self.log()}")
+        raise RuntimeError(f"the server did not become healthy:\n{self.log()}")
 
 
 @pytest.fixture(scope="module")

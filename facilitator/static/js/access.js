@@ -4,6 +4,8 @@
 // in Authorization headers. Choices such as the team on show live in the query string, so a
 // copied link opens the same view on another device.
 
+import { t } from "./shared.js";
+
 const TOKEN = /^[A-Za-z0-9_-]{16,100}$/;
 
 export const workshopId = document.body.dataset.workshop;
@@ -47,6 +49,26 @@ export function readToken() {
     return kept;
   }
   return null;
+}
+
+// The page says why it shows nothing: the link is incomplete, not valid, or refused for now.
+const REFUSALS = {
+  incomplete: ["fac.access.incomplete_title", "fac.access.incomplete"],
+  invalid: ["fac.access.invalid_title", "fac.access.invalid"],
+  not_found: ["fac.access.invalid_title", "fac.access.not_found"],
+  blocked: ["fac.access.blocked_title", "fac.access.blocked"],
+};
+
+export function showRefusal(reason) {
+  if (reason === "invalid") forget();
+  const [title, text] = REFUSALS[reason];
+  document.getElementById("denied-title").textContent = t(title);
+  document.getElementById("denied-text").textContent = t(text);
+  document.body.dataset.access = "denied";
+  document.getElementById("gate").hidden = true;
+  document.getElementById("app").hidden = true;
+  document.getElementById("denied").hidden = false;
+  document.title = `${t(title)} · ${t("app.name")}`;
 }
 
 // --- what the page shows, kept in the query string ----------------------------------------

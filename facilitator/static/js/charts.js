@@ -319,9 +319,11 @@ export function setFailures(chart, learning, { seconds = null, minMinutes = MIN_
   if (chart.data.datasets[2]) {
     chart.data.datasets[2].data = learning?.started_at ? progressPoints(learning.progress ?? [], elapsed / 60) : [];
   }
+  // The axis ends on a whole step, or Chart.js spreads its ticks unevenly.
+  const step = minuteStep(shown);
   const x = chart.options.scales.x;
-  x.max = shown;
-  x.ticks.stepSize = minuteStep(shown);
+  x.max = Math.ceil(shown / step) * step;
+  x.ticks.stepSize = step;
   chart.update("none");
 }
 
@@ -373,7 +375,7 @@ export function progressChart(canvas, learning, { size: scale = "normal" } = {})
         x: {
           type: "linear",
           min: 0,
-          max: Math.max(60, end),
+          max: Math.max(60, Math.ceil(end / niceStep(end)) * niceStep(end)),
           title: axisTitle(t("fac.chart.time_learning"), size.title),
           ticks: { stepSize: niceStep(end), callback: clockTicks, font: { size: size.tick } },
         },

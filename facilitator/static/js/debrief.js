@@ -3,8 +3,9 @@
 // per-person figures only when the facilitator asks for them. Printing gives a clean A4 PDF.
 
 import { t } from "./shared.js";
-import { readToken, forget, getChoice, setChoice, keepLanguageLinks, pageLink, consolePath, download, saveBlob, workshopId } from "./access.js";
+import { readToken, showRefusal, getChoice, setChoice, keepLanguageLinks, pageLink, consolePath, download, saveBlob, workshopId } from "./access.js";
 import { ConsoleSocket } from "./socket.js";
+import { $, el } from "./dom.js";
 import { drawMaze, heatFrom, svgToPng } from "./maze.js";
 import {
   failuresChart,
@@ -18,7 +19,6 @@ import {
 } from "./charts.js";
 import { duration, shortDuration, signedDuration, percent, dateTime, penaltyName, DASH } from "./format.js";
 
-const $ = (selector) => document.querySelector(selector);
 const REDRAW_EVERY_MS = 3000;
 
 const token = readToken();
@@ -33,33 +33,9 @@ const state = {
   filter: getChoice("team") ?? "all",
 };
 
-function el(name, { className, text, attrs } = {}) {
-  const node = document.createElement(name);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  for (const [key, value] of Object.entries(attrs ?? {})) node.setAttribute(key, value);
-  return node;
-}
-
 function deny(reason) {
-  if (reason === "closed") {
-    setConnection("closed");
-    return;
-  }
-  if (reason === "invalid") forget();
-  const titles = {
-    incomplete: ["fac.access.incomplete_title", "fac.access.incomplete"],
-    invalid: ["fac.access.invalid_title", "fac.access.invalid"],
-    not_found: ["fac.access.invalid_title", "fac.access.not_found"],
-    blocked: ["fac.access.blocked_title", "fac.access.blocked"],
-  }[reason];
-  $("#denied-title").textContent = t(titles[0]);
-  $("#denied-text").textContent = t(titles[1]);
-  document.body.dataset.access = "denied";
-  $("#gate").hidden = true;
-  $("#app").hidden = true;
-  $("#denied").hidden = false;
-  document.title = `${t(titles[0])} · ${t("app.name")}`;
+  if (reason === "closed") setConnection("closed");
+  else showRefusal(reason);
 }
 
 function setConnection(connection) {

@@ -2,10 +2,13 @@
 
 import { clock, lang, t } from "./shared.js";
 
-const percentFormat = new Intl.NumberFormat(lang, { style: "percent", maximumFractionDigits: 0 });
-const timeFormat = new Intl.DateTimeFormat(lang, { hour: "numeric", minute: "2-digit", second: "2-digit" });
-const dateFormat = new Intl.DateTimeFormat(lang, { dateStyle: "medium", timeStyle: "short" });
-const numberFormat = new Intl.NumberFormat(lang, { maximumFractionDigits: 1 });
+// The viewer's own locale (en-GB, es-MX…) when it is of the page's language, for their
+// conventions of time and number; the page's language otherwise.
+const locale = (navigator.languages ?? []).find((tag) => tag.toLowerCase().split("-")[0] === lang) ?? lang;
+const percentFormat = new Intl.NumberFormat(locale, { style: "percent", maximumFractionDigits: 0 });
+const timeFormat = new Intl.DateTimeFormat(locale, { hour: "numeric", minute: "2-digit", second: "2-digit" });
+const dateFormat = new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" });
+const numberFormat = new Intl.NumberFormat(locale, { maximumFractionDigits: 1 });
 
 export const DASH = "–";
 
