@@ -17,7 +17,7 @@ from app.registry import Registry
 from app.security import AttemptLimiter
 from app.store import EventStore
 from facilitator import api as facilitator_api
-from facilitator import library
+from facilitator import library, trainer_pages
 from facilitator import pages as facilitator_pages
 
 log = logging.getLogger("electric_maze")
@@ -50,6 +50,7 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.t
     app.add_exception_handler(api.FieldError, _field_error)  # type: ignore[arg-type]
     pages.install(app)
     facilitator_pages.install(app)
+    trainer_pages.install(app)
     return app
 
 

@@ -1,0 +1,598 @@
+// The replay: a session's log played back on the facilitator's board, event by event, at the
+// pace it happened (divided by the speed; long idle gaps are shortened so playback never
+// stalls). The server folds the log to any moment (/at/<seq>); this page asks for the moment on
+// show, one request at a time, and keeps the answers it has had.
+//
+// The address holds the moment (?seq=N) and, when the workshop has several teams, the team on
+// show (?team=ID), so a copied link opens the same moment elsewhere.
+
+import { t, describe } from "../../js/shared.js";
+import { $, el, setText } from "../../js/dom.js";
+import { drawMaze } from "../../js/maze.js";
+import { failuresChart, setFailures } from "../../js/charts.js";
+import { phaseSeconds } from "../../js/timers.js";
+import { dateTime, duration, percent, timeOfDay } from "../../js/format.js";
+import { request, workshopPath, comparePage, setPageState, keepLanguageLinks } from "./api.js";
+import { drawMarks, placeCursor, indexAt, markOf } from "./timeline.js";
+
+export const SPEEDS = [1, 2, 4, 8, 16];
+const MAX_WAIT_S = 1.5; // the longest pause between two events, whatever the log says
+const NEAR = 5; // events listed on each side of the cursor
+const JUMP = 10;
+const CACHE_SIZE = 400;
+const ADDRESS_EVERY_MS = 400;
+
+const workshopId = document.body.dataset.workshop;
+const base = workshopPath(workshopId);
+
+const state = {
+  records: [], // every event of the log, in order
+  bySeq: new Map(),
+  teams: [], // [{id, name}] in the log's order
+  names: new Map(), // player id -> the last name they had
+  metrics: null,
+  teamId: null,
+  list: [], // the events on the scrubber: the team's and the session's own
+  index: 0,
+  playing: false,
+  speed: 4,
+  timer: null,
+  showPath: true,
+  shown: null, // the /at answer on the board
+  chart: null,
+  chartCursor: null,
+};
+
+// --- the moments the server folds ----------------------------------------------------------
+
+const cache = new Map();
+const loader = { inflight: null, wanted: null };
+
+function remember(seq, answer) {
+  cache.delete(seq);
+  cache.set(seq, answer);
+  if (cache.size > CACHE_SIZE) cache.delete(cache.keys().next().value);
+}
+
+function want(seq) {
+  loader.wanted = seq;
+  if (cache.has(seq)) {
+    show(cache.get(seq));
+    return;
+  }
+  if (loader.inflight === null) fetchMoment(seq);
+}
+
+async function fetchMoment(seq) {
+  loader.inflight = seq;
+  try {
+    const answer = await request(`${base}/at/${seq}`);
+    remember(seq, answer);
+    show(answer); // even if the cursor moved on: the board follows a scrub as it goes
+    $("#load-error").hidden = true;
+  } catch (error) {
+    if (error.status === 401) return;
+    loader.wanted = null;
+    showLoadError(t("lib.replay.moment_failed"));
+  } finally {
+    loader.inflight = null;
+  }
+  const next = loader.wanted;
+  if (next !== null && next !== seq) want(next);
+  else prefetch();
+}
+
+// While playing, the next moments are fetched ahead, so that the board keeps the pace.
+function prefetch() {
+  if (!state.playing || loader.inflight !== null) return;
+  for (let ahead = 1; ahead <= 3; ahead += 1) {
+    const record = state.list[state.index + ahead];
+    if (record && !cache.has(record.seq)) {
+      fetchAhead(record.seq);
+      return;
+    }
+  }
+}
+
+async function fetchAhead(seq) {
+  loader.inflight = seq;
+  try {
+    remember(seq, await request(`${base}/at/${seq}`));
+  } catch {
+    // the moment is asked for again when it is due
+  } finally {
+    loader.inflight = null;
+  }
+  const next = loader.wanted;
+  if (next !== null && !cache.has(next)) want(next);
+  else if (next !== null && state.shown?.seq !== next) show(cache.get(next));
+  else prefetch();
+}
+
+// --- the words for events --------------------------------------------------------------------
+
+function everyone() {
+  return { players: [...state.names].map(([id, name]) => ({ id, name })) };
+}
+
+function eventText(record) {
+  if (record.type === "session_created") return t("fac.log.created");
+  const said = describe(record, everyone());
+  let text = said?.text ?? record.type.replaceAll("_", " ");
+  if (record.type === "beeped") text += ` (${t(`fac.log.kind.${record.kind}`)})`;
+  if (record.type === "stepped" && record.safe === false) text += ` (${t("fac.log.wrong_delayed")})`;
+  if (record.type === "player_removed" && record.reason === "kicked") text = t("fac.log.kicked", { name: state.names.get(record.player) ?? t("someone") });
+  return text;
+}
+
+function sinceStart(record) {
+  return duration(record.ts - state.records[0].ts);
+}
+
+// --- the page --------------------------------------------------------------------------------
+
+function current() {
+  return state.list[state.index];
+}
+
+function teamName(teamId) {
+  return state.teams.find((team) => team.id === teamId)?.name ?? teamId;
+}
+
+function listFor(teamId) {
+  return state.records.filter((record) => record.team === undefined || record.team === null || record.team === teamId);
+}
+
+function indexOfSeq(seq) {
+  let found = 0;
+  state.list.forEach((record, index) => {
+    if (record.seq <= seq) found = index;
+  });
+  return found;
+}
+
+function seek(index, { announceIt = false } = {}) {
+  const last = state.list.length - 1;
+  state.index = Math.max(0, Math.min(last, index));
+  const record = current();
+  const scrubber = $("#scrubber");
+  scrubber.value = String(state.index);
+  const words = eventText(record);
+  scrubber.setAttribute("aria-valuetext", t("lib.replay.position_text", { n: state.index + 1, count: state.list.length, event: words, time: sinceStart(record) }));
+  placeCursor($("#marks"), state.index, state.list.length);
+  setText($("#position-count"), t("lib.replay.position", { n: state.index + 1, count: state.list.length }));
+  setText($("#position-time"), t("lib.replay.position_time", { time: timeOfDay(record.ts), since: sinceStart(record) }));
+  document.body.dataset.index = String(state.index);
+  document.body.dataset.seq = String(record.seq);
+  renderNear();
+  keepAddress();
+  if (announceIt) $("#announcer").textContent = words;
+  want(record.seq);
+}
+
+function renderNear() {
+  const list = $("#events");
+  const hadFocus = list.contains(document.activeElement);
+  const from = Math.max(0, state.index - NEAR);
+  const to = Math.min(state.list.length, state.index + NEAR + 1);
+  const items = state.list.slice(from, to).map((record, offset) => {
+    const index = from + offset;
+    const item = el("li", { className: `log-${record.type}` });
+    const button = el("button", { className: "event-button", attrs: { type: "button", "data-index": String(index) } });
+    const mark = markOf(record);
+    if (mark && mark !== "phase") button.append(el("span", { className: `event-mark mark-${mark}`, attrs: { "aria-hidden": "true" } }));
+    button.append(
+      el("time", { text: timeOfDay(record.ts), attrs: { datetime: new Date(record.ts * 1000).toISOString() } }),
+      el("span", { className: "event-text", text: eventText(record) }),
+    );
+    if (index === state.index) {
+      item.classList.add("is-current");
+      button.setAttribute("aria-current", "step");
+    }
+    button.addEventListener("click", () => {
+      pause();
+      seek(index, { announceIt: true });
+    });
+    item.append(button);
+    return item;
+  });
+  list.replaceChildren(...items);
+  if (hadFocus) list.querySelector('[aria-current="step"]')?.focus();
+}
+
+function show(answer) {
+  state.shown = answer;
+  const teamView = answer.view.teams.find((team) => team.id === state.teamId);
+  const record = state.bySeq.get(answer.seq) ?? current();
+  const at = record?.ts ?? 0;
+  $("#board-box").dataset.seq = String(answer.seq);
+  if (!teamView) return;
+  setText($("#board-title"), teamView.name);
+  const badge = $("#team-phase");
+  badge.className = `phase-badge phase-${teamView.phase}`;
+  setText(badge, t(`phase.${teamView.phase}`));
+  const learning = phaseSeconds(teamView, "learning", at);
+  const execution = phaseSeconds(teamView, "execution", at);
+  setText($("#stat-learning"), duration(learning));
+  setText($("#stat-execution"), duration(execution));
+  setText($("#stat-failures"), String(teamView.failures));
+  setText($("#stat-progress"), percent(teamView.revealed >= 0 ? teamView.progress : 0));
+  renderBoard(teamView);
+  renderWalkers(teamView);
+  placeChartCursor(teamView, learning);
+}
+
+function renderBoard(teamView) {
+  const names = new Map(teamView.players.map((player) => [player.id, player.name]));
+  for (const [id, name] of state.names) if (!names.has(id)) names.set(id, name);
+  drawMaze($("#board"), teamView.board, {
+    path: teamView.path,
+    revealed: teamView.revealed,
+    walkers: teamView.walkers,
+    names,
+    beeped: teamView.beeped,
+    showPath: state.showPath,
+    label: state.showPath
+      ? t("fac.board.alt", { team: teamView.name, length: teamView.path.length })
+      : t("lib.replay.board_alt_hidden", { team: teamView.name }),
+  });
+}
+
+function renderWalkers(teamView) {
+  const text = teamView.walkers
+    .map((walker) => {
+      const name = state.names.get(walker.player) ?? t("someone");
+      return walker.retracing ? t("fac.board.retracing", { name }) : t("fac.board.walking", { name });
+    })
+    .join(" — ");
+  setText($("#walkers"), text || (["learning", "execution"].includes(teamView.phase) ? t("fac.board.nobody") : ""));
+}
+
+// --- the chart -------------------------------------------------------------------------------
+
+function drawChart() {
+  const learning = state.metrics?.teams?.[state.teamId]?.learning;
+  const started = Boolean(learning?.started_at);
+  $("#chart-empty").hidden = started;
+  $(".chart-box").hidden = !started;
+  if (state.chart) {
+    state.chart.destroy();
+    state.chart = null;
+  }
+  state.chartCursor = null;
+  if (!started || !window.Chart) return;
+  state.chart = failuresChart($("#chart"));
+  setFailures(state.chart, learning, { minMinutes: 1 });
+  const name = teamName(state.teamId);
+  $("#chart").setAttribute("aria-label", t("fac.debrief.failures_alt", { team: name, new: learning.failures.new, repeat: learning.failures.repeat }));
+}
+
+// The learning phase's running time at each event of the scrubber (paused time and huddles
+// excluded, as the metrics count it), for going to the moment under a click on the chart.
+function learningClock() {
+  const startedAt = state.metrics?.teams?.[state.teamId]?.learning?.started_at ?? null;
+  let pausedSince = null;
+  let paused = 0;
+  return state.list.map((record) => {
+    if (record.team === state.teamId) {
+      if ((record.type === "paused" || record.type === "huddle_started") && pausedSince === null) pausedSince = record.ts;
+      if ((record.type === "resumed" || record.type === "huddle_ended") && pausedSince !== null) {
+        paused += record.ts - pausedSince;
+        pausedSince = null;
+      }
+    }
+    if (startedAt === null || record.ts < startedAt) return 0;
+    return (pausedSince ?? record.ts) - startedAt - paused;
+  });
+}
+
+function seekToChart(event) {
+  const chart = state.chart;
+  if (!chart) return;
+  const minutes = chart.scales.x.getValueForPixel(event.offsetX);
+  if (!Number.isFinite(minutes)) return;
+  const clock = learningClock();
+  const target = clock.findIndex((seconds, index) => seconds >= minutes * 60 && state.list[index].ts >= (state.metrics.teams[state.teamId].learning.started_at ?? 0));
+  pause();
+  seek(target < 0 ? state.list.length - 1 : target, { announceIt: true });
+}
+
+function placeChartCursor(teamView, learningSeconds) {
+  const chart = state.chart;
+  if (!chart) return;
+  const seconds = teamView.learning.started_at === null ? 0 : learningSeconds;
+  const rounded = Math.round(seconds);
+  if (state.chartCursor === rounded) return;
+  state.chartCursor = rounded;
+  chart.options.plugins.markers = { size: 13, lines: [{ value: seconds / 60, label: duration(seconds), colour: "#1b1f24" }] };
+  chart.update("none");
+  $("#chart-figure").dataset.cursor = String(rounded);
+}
+
+// --- playing ---------------------------------------------------------------------------------
+
+function setPlaying(playing) {
+  state.playing = playing;
+  document.body.dataset.playing = String(playing);
+  const button = $("#play");
+  button.setAttribute("aria-pressed", String(playing));
+  setText($("#play-text"), playing ? t("lib.replay.pause") : t("lib.replay.play"));
+  button.title = `${playing ? t("lib.replay.pause") : t("lib.replay.play")} (${t("lib.keys.space")})`;
+  if (!playing) {
+    clearTimeout(state.timer);
+    keepAddress(true);
+  }
+}
+
+// How long to wait before the next event: its real gap divided by the speed, never longer
+// than MAX_WAIT_S.
+export function waitBefore(from, to, speed) {
+  const gap = Math.max(0, to.ts - from.ts) / speed;
+  return Math.min(MAX_WAIT_S, gap) * 1000;
+}
+
+function scheduleNext() {
+  clearTimeout(state.timer);
+  if (!state.playing) return;
+  const next = state.list[state.index + 1];
+  if (!next) {
+    setPlaying(false);
+    return;
+  }
+  state.timer = setTimeout(() => {
+    seek(state.index + 1);
+    scheduleNext();
+  }, waitBefore(current(), next, state.speed));
+  prefetch();
+}
+
+function play() {
+  if (state.index >= state.list.length - 1) seek(0);
+  setPlaying(true);
+  scheduleNext();
+}
+
+function pause() {
+  if (state.playing) setPlaying(false);
+}
+
+function togglePlay() {
+  if (state.playing) pause();
+  else play();
+}
+
+function step(delta) {
+  pause();
+  seek(state.index + delta, { announceIt: true });
+}
+
+function setSpeed(speed) {
+  state.speed = speed;
+  const radio = $(`#speed-${speed}`);
+  if (radio) radio.checked = true;
+  if (state.playing) scheduleNext();
+}
+
+function setShowPath(on) {
+  state.showPath = on;
+  $("#show-path").checked = on;
+  document.body.dataset.path = on ? "shown" : "hidden";
+  for (const key of document.querySelectorAll(".path-key")) key.hidden = !on;
+  if (state.shown) show(state.shown);
+  $("#announcer").textContent = on ? t("lib.replay.path_on") : t("lib.replay.path_off");
+}
+
+// The first crossing of the learning phase: the moment the path was found.
+function pathFoundIndex() {
+  for (const [index, record] of state.list.entries()) {
+    if (record.team !== state.teamId) continue;
+    if (record.type === "learning_ended" || record.type === "execution_started") return null;
+    if (record.type === "crossed") return index;
+  }
+  return null;
+}
+
+function renderJump() {
+  const found = pathFoundIndex();
+  $("#jump-found").disabled = found === null;
+  setText($("#found-note"), found === null ? t("lib.replay.never_found") : t("lib.replay.found_at", { time: sinceStart(state.list[found]) }));
+}
+
+// --- the address -----------------------------------------------------------------------------
+
+let addressTimer = null;
+
+function shareUrl() {
+  const params = new URLSearchParams();
+  if (state.teams.length > 1) params.set("team", state.teamId);
+  params.set("seq", String(current().seq));
+  return `${location.origin}${location.pathname}?${params}`;
+}
+
+function keepAddress(now = false) {
+  clearTimeout(addressTimer);
+  const write = () => {
+    const url = new URL(shareUrl());
+    history.replaceState(history.state, "", `${url.pathname}${url.search}`);
+    keepLanguageLinks();
+  };
+  if (now) write();
+  else addressTimer = setTimeout(write, ADDRESS_EVERY_MS);
+}
+
+async function copyLink() {
+  const url = shareUrl();
+  keepAddress(true);
+  const status = $("#copy-status");
+  try {
+    await navigator.clipboard.writeText(url);
+    status.replaceChildren(t("lib.replay.copied", { n: state.index + 1 }));
+  } catch {
+    const input = el("input", { attrs: { type: "text", readonly: "", id: "copy-fallback", value: url } });
+    const label = el("label", { text: t("fac.copy_by_hand"), attrs: { for: "copy-fallback" } });
+    status.replaceChildren(label, input);
+    input.focus();
+    input.select();
+  }
+}
+
+// --- keys ------------------------------------------------------------------------------------
+
+const TYPING = new Set(["text", "search", "password", "email", "number", "date", "url", "tel"]);
+
+function onKey(event) {
+  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (document.querySelector("dialog[open]") || state.list.length === 0 || $("#app").hidden) return;
+  const target = event.target;
+  const tag = target.tagName;
+  if (tag === "TEXTAREA" || tag === "SELECT" || (tag === "INPUT" && TYPING.has(target.type))) return;
+  const isRadio = tag === "INPUT" && target.type === "radio";
+  const native = ["BUTTON", "A", "SUMMARY"].includes(tag) || (tag === "INPUT" && target.type !== "range");
+  switch (event.key) {
+    case " ":
+    case "Spacebar":
+      if (native) return;
+      togglePlay();
+      break;
+    case "ArrowLeft":
+    case "ArrowRight": {
+      if (isRadio) return;
+      const direction = event.key === "ArrowLeft" ? -1 : 1;
+      step(direction * (event.shiftKey ? JUMP : 1));
+      break;
+    }
+    case "Home":
+      step(-state.list.length);
+      break;
+    case "End":
+      step(state.list.length);
+      break;
+    case "h":
+    case "H":
+      setShowPath(!state.showPath);
+      break;
+    default: {
+      const speed = SPEEDS[Number(event.key) - 1];
+      if (!/^[1-5]$/.test(event.key) || !speed) return;
+      setSpeed(speed);
+      $("#announcer").textContent = t("lib.replay.speed_now", { speed });
+    }
+  }
+  event.preventDefault();
+}
+
+// --- loading ---------------------------------------------------------------------------------
+
+function showLoadError(text) {
+  setText($("#load-error-text"), text);
+  $("#load-error").hidden = false;
+}
+
+function parseLog(text) {
+  return text
+    .split("\n")
+    .slice(1)
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line));
+}
+
+// Show a team's events on the scrubber, at the moment `at` (a seq) or the one on show.
+function chooseTeam(teamId, { at = undefined } = {}) {
+  const seq = at !== undefined ? at : state.list.length ? current().seq : null;
+  state.teamId = teamId;
+  state.list = listFor(teamId);
+  $("#team-select").value = teamId;
+  const scrubber = $("#scrubber");
+  scrubber.max = String(Math.max(0, state.list.length - 1));
+  drawMarks($("#marks"), state.list);
+  drawChart();
+  renderJump();
+  state.chartCursor = null;
+  seek(seq === null ? 0 : indexOfSeq(seq));
+}
+
+function fillHeader(created) {
+  const title = created.title || t("lib.untitled");
+  setText($("#workshop-title"), title);
+  document.title = `${title} · ${t("lib.replay.page_title")} · ${t("app.name")}`;
+  const last = state.records[state.records.length - 1];
+  const facts = [
+    t("fac.debrief.played", { date: dateTime(created.ts) }),
+    t("fac.debrief.teams_count", { count: state.teams.length }),
+    t("lib.events_count", { count: state.records.length }),
+    t("lib.replay.length", { time: duration(last.ts - created.ts) }),
+  ];
+  setText($("#workshop-meta"), facts.join(" · "));
+  const select = $("#team-select");
+  select.replaceChildren(...state.teams.map((team) => el("option", { text: team.name, attrs: { value: team.id } })));
+  $("#team-field").hidden = state.teams.length < 2;
+  const compare = $("#compare-link");
+  compare.hidden = state.teams.length < 2;
+  compare.href = comparePage([workshopId]);
+}
+
+async function load() {
+  setPageState("loading");
+  $("#loading").hidden = false;
+  $("#load-error").hidden = true;
+  try {
+    const [replay, file] = await Promise.all([request(`${base}/replay`), request(`${base}/file`, { json: false })]);
+    state.records = parseLog(await file.text());
+    state.bySeq = new Map(state.records.map((record) => [record.seq, record]));
+    state.metrics = replay.metrics;
+  } catch (error) {
+    if (error.status === 401) return;
+    $("#loading").hidden = true;
+    setPageState("error");
+    showLoadError(error.status === 404 ? t("lib.replay.not_found") : t("lib.load_error.text"));
+    return;
+  }
+  const created = state.records[0];
+  state.teams = created.teams.map((team) => ({ id: team.team_id, name: team.name }));
+  for (const record of state.records) {
+    if ((record.type === "player_joined" || record.type === "player_renamed") && record.player) state.names.set(record.player, record.name);
+  }
+  fillHeader(created);
+  const params = new URLSearchParams(location.search);
+  const asked = params.get("team");
+  const teamId = state.teams.some((team) => team.id === asked) ? asked : state.teams[0].id;
+  $("#loading").hidden = true;
+  $("#app").hidden = false;
+  setPageState("ready");
+  const seq = Number.parseInt(params.get("seq") ?? "", 10);
+  chooseTeam(teamId, { at: Number.isFinite(seq) ? seq : null });
+}
+
+// --- start -----------------------------------------------------------------------------------
+
+$("#play").addEventListener("click", togglePlay);
+$("#step-back").addEventListener("click", () => step(-1));
+$("#step-forward").addEventListener("click", () => step(1));
+$("#to-start").addEventListener("click", () => step(-state.list.length));
+$("#to-end").addEventListener("click", () => step(state.list.length));
+$("#scrubber").addEventListener("input", (event) => seek(Number(event.target.value)));
+$("#marks").addEventListener("pointerdown", (event) => {
+  if (state.list.length) seek(indexAt($("#marks"), event.clientX, state.list.length));
+});
+for (const radio of document.querySelectorAll('input[name="speed"]')) {
+  radio.addEventListener("change", () => setSpeed(Number(radio.value)));
+}
+$("#show-path").addEventListener("change", (event) => setShowPath(event.target.checked));
+$("#team-select").addEventListener("change", (event) => {
+  chooseTeam(event.target.value);
+  keepAddress(true);
+});
+$("#jump-found").addEventListener("click", () => {
+  const found = pathFoundIndex();
+  if (found === null) return;
+  pause();
+  seek(found, { announceIt: true });
+});
+$("#copy-link").addEventListener("click", copyLink);
+$("#chart").addEventListener("click", seekToChart);
+$("#retry").addEventListener("click", () => (state.records.length ? seek(state.index) : load()));
+document.addEventListener("keydown", onKey);
+document.body.dataset.path = "shown";
+setSpeed(state.speed);
+keepLanguageLinks();
+load();

@@ -1,0 +1,453 @@
+"""The trainers' pages in headless Chromium, against a server with a library password.
+
+The library is filled by importing log files that bots played: a workshop of two teams (with a
+penalty and a huddle) and two one-team workshops of earlier days. Each test checks what the
+trainer sees against the log itself: the board and the events at a moment of a replay, the
+measures of the compare view.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import FilePayload, Page, expect
+
+from game.events import Event
+from game.metrics import session_metrics
+from game.projections import facilitator_view
+from game.replay import LogError, Replay, read_log
+from tests.e2e.conftest import browser, browsing, live_server, playwright
+from tests.e2e.support import Browsing, LiveServer, assert_accessible, save_screenshot
+from tests.facilitator.test_trainer_pages import DAY_S, TUESDAY, bot_log, two_team_log
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+__all__ = ["browser", "browsing", "live_server", "playwright"]  # fixtures shared with tests/e2e
+
+PASSWORD = "a long pass phrase"
+WAIT_MS = 10_000
+SPEED_CAP_S = 1.5  # the longest wait between two events in playback (replay.js MAX_WAIT_S)
+
+
+@dataclass
+class Library:
+    server: LiveServer
+    logs: dict[str, str]  # workshop id -> the log file imported
+    two_teams: str  # the workshop of two teams
+    kickoff: str  # a one-team workshop, eight days earlier
+
+    def events(self, workshop_id: str) -> list[Event]:
+        return read_log(self.logs[workshop_id])
+
+
+def _import(server: LiveServer, text: str) -> str:
+    request = urllib.request.Request(
+        server.url("/api/library/import"),
+        text.encode(),
+        {"Authorization": f"Bearer {PASSWORD}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        workshop_id: str = json.loads(answer.read())["workshop_id"]
+        return workshop_id
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
+    server = LiveServer(tmp_path_factory.mktemp("library"), env={"ADMIN_PASSWORD": PASSWORD})
+    server.start()
+    try:
+        logs = {}
+        made = [
+            two_team_log(seed=21, title="Leadership cohort, spring", start=TUESDAY),
+            bot_log(seed=5, title="Operations offsite", start=TUESDAY - 3 * DAY_S),
+            bot_log(seed=7, title="Sales kickoff", start=TUESDAY - 8 * DAY_S),
+        ]
+        for text in made:
+            logs[_import(server, text)] = text
+        two_teams, _, kickoff = logs
+        yield Library(server, logs, two_teams, kickoff)
+    finally:
+        server.stop()
+
+
+async def logged_in(browsing: Browsing, library: Library, label: str, **options: Any) -> Page:
+    page = await browsing.open(label, **options)
+    answer = await page.request.post(
+        library.server.url("/api/library/login"), data={"password": PASSWORD}
+    )
+    assert answer.status == 204
+    return page
+
+
+async def ready(page: Page) -> None:
+    await expect(page.locator("body")).to_have_attribute("data-state", "ready", timeout=WAIT_MS)
+
+
+async def key(page: Page, combination: str) -> None:
+    """A key pressed with nothing focused, as a trainer watching the replay would."""
+    await page.evaluate("() => document.activeElement?.blur()")
+    await page.keyboard.press(combination)
+
+
+async def no_sideways_scroll(page: Page) -> None:
+    widths = await page.evaluate("() => [document.scrollingElement.scrollWidth, innerWidth]")
+    assert widths[0] <= widths[1], f"the page scrolls sideways: {widths}"
+
+
+# --- the library ---------------------------------------------------------------------------------
+
+
+async def test_without_a_password_the_library_only_says_how_to_open_it(
+    browsing: Browsing, live_server: LiveServer, request: pytest.FixtureRequest
+) -> None:
+    page = await browsing.open("closed library")
+    browsing.problems.expect(r"status of 403 .*/library")  # the page itself, on purpose
+    await page.goto(live_server.url("/library"))
+    await expect(page.locator("h1")).to_have_text("The library is closed")
+    await expect(page.locator("main")).to_contain_text("ADMIN_PASSWORD")
+    assert await page.locator("main form, main input, main a").count() == 0
+    await assert_accessible(page, "closed library")
+    await save_screenshot(page, request.node.name, "closed")
+
+
+async def test_the_library_behind_its_password(
+    browsing: Browsing, library: Library, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    name = request.node.name
+    page = await browsing.open("library", timezone_id="UTC")
+    # The wrong password and the tampered log are refused on purpose.
+    browsing.problems.expect(r"status of 401 .*/api/library/login")
+    browsing.problems.expect(r"status of 422 .*/api/library/import")
+    await page.goto(library.server.url("/library"))
+    await expect(page.locator("#login-form")).to_be_visible()
+    assert await page.locator("#workshops").count() == 0
+    await page.fill("#password", "not it")
+    await page.click("#login-button")
+    await expect(page.locator("#login-error")).to_have_text("That is not the library's password.")
+    await save_screenshot(page, name, "login-refused")
+    await page.fill("#password", PASSWORD)
+    await page.press("#password", "Enter")
+    await ready(page)
+
+    # Every workshop, newest first, dated in the viewer's locale, with its teams' measures.
+    items = page.locator("#workshops > li")
+    await expect(items).to_have_count(3)
+    await expect(items.locator(".workshop-title")).to_have_text(
+        ["Leadership cohort, spring", "Operations offsite", "Sales kickoff"]
+    )
+    await expect(items.first.locator(".workshop-date")).to_have_text("Jan 6, 2026, 9:30 AM")
+    two = items.first
+    await expect(two.locator(".team-table tbody tr")).to_have_count(2)
+    summary = session_metrics(library.events(library.two_teams))["teams"]["red"]["learning"]
+    red = two.locator('tr[data-team="red"]')
+    await expect(red.locator("td").nth(3)).to_have_text(str(summary["failures"]["total"]))
+    await expect(red.locator(".outcome")).to_contain_text("Path found")
+    await assert_accessible(page, "library")
+    await no_sideways_scroll(page)
+    await save_screenshot(page, name, "library")
+
+    # Search, dates and outcome, kept in the address.
+    await page.fill("#filter-text", "KICKOFF")
+    await expect(items).to_have_count(1)
+    await expect(page.locator("#results-count")).to_have_text("1 of 3 workshops")
+    assert "q=KICKOFF" in page.url
+    await page.click("#clear-filters")
+    await expect(items).to_have_count(3)
+    await page.fill("#filter-from", "2026-01-02")
+    await page.fill("#filter-to", "2026-01-05")
+    await expect(items.locator(".workshop-title")).to_have_text(["Operations offsite"])
+    await page.select_option("#filter-outcome", "running")
+    await expect(page.locator("#no-match")).to_be_visible()
+    await page.click("#no-match-clear")
+    await expect(items).to_have_count(3)
+
+    # A tampered log is refused with its line and reason, and nothing of it is saved.
+    tampered, line, reason = _tampered(library.logs[library.kickoff])
+    await page.set_input_files("#import-file", files=[_file("tampered.jsonl", tampered)])
+    await page.click("#import-button")
+    refusal = page.locator("#import-error")
+    await expect(refusal).to_contain_text("tampered.jsonl was not imported.")
+    await expect(refusal).to_contain_text(f"Line {line}: {reason}")
+    await expect(refusal).to_contain_text("Nothing of it was saved.")
+    await expect(items).to_have_count(3)
+    await save_screenshot(page, name, "import-refused")
+
+    # A good one is added, and its log downloads as it came.
+    fresh = bot_log(seed=31, title="Imported from a colleague", start=TUESDAY + DAY_S)
+    await page.set_input_files("#import-file", files=[_file("colleague.jsonl", fresh)])
+    await page.click("#import-button")
+    await expect(page.locator("#import-status")).to_contain_text("Imported “Imported from")
+    await expect(items).to_have_count(4)
+    newest = items.first
+    await expect(newest.locator(".workshop-title")).to_have_text("Imported from a colleague")
+    async with page.expect_download() as download_info:
+        await newest.locator(".download-link").click()
+    download = await download_info.value
+    saved = tmp_path / download.suggested_filename
+    await download.save_as(saved)
+    assert read_log(saved.read_text("utf-8")) == read_log(fresh)
+
+    # Delete asks first; cancelling keeps the workshop, confirming takes it away.
+    await newest.locator(".delete-button").click()
+    dialog = page.locator("#delete-dialog")
+    await expect(dialog).to_be_visible()
+    await expect(page.locator("#delete-title")).to_have_text("Delete “Imported from a colleague”?")
+    await save_screenshot(page, name, "delete-dialog")
+    await page.keyboard.press("Escape")
+    await expect(dialog).to_be_hidden()
+    await expect(items).to_have_count(4)
+    await newest.locator(".delete-button").click()
+    await page.click("#delete-confirm")
+    await expect(items).to_have_count(3)
+    await expect(page.locator("#announcer")).to_have_text(
+        "“Imported from a colleague” was deleted."
+    )
+
+    phone = await logged_in(browsing, library, "library on a phone", phone=True)
+    await phone.goto(library.server.url("/library?lang=es"))
+    await ready(phone)
+    await expect(phone.locator("h1")).to_have_text("Talleres anteriores")
+    await no_sideways_scroll(phone)
+    await assert_accessible(phone, "library on a phone, in Spanish")
+    await save_screenshot(phone, name, "library-es")
+
+
+def _file(name: str, text: str) -> FilePayload:
+    return {"name": name, "mimeType": "application/x-ndjson", "buffer": text.encode()}
+
+
+def _tampered(text: str) -> tuple[str, int, str]:
+    """The log with one step moved to another square and its checksum made to match: only the
+    rules can tell. Returns the file, and the line and reason the server gives."""
+    lines = text.splitlines()
+    number = next(n for n, line in enumerate(lines) if '"type":"stepped"' in line and n > 12)
+    record = json.loads(lines[number])
+    row, col = record["square"]
+    record["square"] = [row, (col + 2) % 5]
+    lines[number] = json.dumps(record, separators=(",", ":"), sort_keys=True)
+    header = json.loads(lines[0])
+    header["sha256"] = hashlib.sha256(
+        "".join(f"{line}\n" for line in lines[1:]).encode()
+    ).hexdigest()
+    lines[0] = json.dumps(header, separators=(",", ":"))
+    tampered = "\n".join(lines) + "\n"
+    with pytest.raises(LogError) as refused:
+        read_log(tampered)
+    return tampered, refused.value.line, refused.value.reason
+
+
+# --- the replay ----------------------------------------------------------------------------------
+
+
+def team_at(events: list[Event], seq: int, team: str) -> dict[str, Any]:
+    view = facilitator_view(Replay(events).state_at(seq))
+    found: dict[str, Any] = next(t for t in view["teams"] if t["id"] == team)
+    return found
+
+
+def scrubbed(events: list[Event], team: str) -> list[Event]:
+    """The events on the replay's scrubber for a team: its own and the session's."""
+    return [e for e in events if getattr(e, "team", None) in (None, team)]
+
+
+async def at_index(page: Page, index: int) -> None:
+    await expect(page.locator("body")).to_have_attribute("data-index", str(index))
+
+
+async def board_shows(page: Page, events: list[Event], seq: int, team: str) -> None:
+    """The board is the room at `seq`: its failures, its beeped squares, its walkers."""
+    await expect(page.locator("#board-box")).to_have_attribute("data-seq", str(seq))
+    expected = team_at(events, seq, team)
+    await expect(page.locator("#stat-failures")).to_have_text(str(expected["failures"]))
+    beeps = page.locator('#board path[stroke="#c0392b"]')
+    await expect(beeps).to_have_count(len(expected["beeped"]))
+    await expect(page.locator('#board circle[r="16"]')).to_have_count(len(expected["walkers"]))
+
+
+async def test_a_replay_is_played_scrubbed_and_stepped(
+    browsing: Browsing, library: Library, request: pytest.FixtureRequest
+) -> None:
+    name = request.node.name
+    events = library.events(library.two_teams)
+    shown = scrubbed(events, "blue")
+    page = await logged_in(
+        browsing, library, "replay", permissions=["clipboard-read", "clipboard-write"]
+    )
+    await page.goto(library.server.url(f"/library/{library.two_teams}/replay?team=blue"))
+    await ready(page)
+    await expect(page.locator("#workshop-title")).to_have_text("Leadership cohort, spring")
+    await expect(page.locator("#team-select")).to_have_value("blue")
+    await board_shows(page, events, 1, "blue")
+
+    # The timeline marks every beep, crossing, penalty, huddle and phase change of the team.
+    beeps = [e for e in shown if e.type == "beeped"]
+    new = sum(1 for e in beeps if getattr(e, "kind", "") == "new")
+    await expect(page.locator("#marks-events .mark-new")).to_have_count(new)
+    await expect(page.locator("#marks-events .mark-repeat")).to_have_count(len(beeps) - new)
+    crossings = [e for e in shown if e.type == "crossed"]
+    await expect(page.locator("#marks-events .mark-crossing")).to_have_count(len(crossings))
+    await expect(page.locator("#marks-events .mark-huddle")).to_have_count(1)
+    await expect(page.locator("#marks-events .mark-penalty")).to_have_count(0)  # red's
+    phases = {"learning_started", "learning_ended", "execution_started", "execution_ended"}
+    changes = sum(1 for e in shown if e.type in phases | {"session_ended"})
+    await expect(page.locator("#marks-phases line")).to_have_count(changes)
+
+    # Stepping, with the keys and the buttons; the event list follows the cursor.
+    await key(page, "ArrowRight")
+    await at_index(page, 1)
+    await board_shows(page, events, shown[1].seq, "blue")
+    current = page.locator('#events [aria-current="step"]')
+    await expect(current).to_contain_text("blue 1")
+    await key(page, "Shift+ArrowRight")
+    await at_index(page, 11)
+    await page.click("#step-back")
+    await at_index(page, 10)
+    await board_shows(page, events, shown[10].seq, "blue")
+
+    # Scrubbing to the middle of the learning phase.
+    middle = next(i for i, e in enumerate(shown) if e.type == "beeped" and i > len(shown) // 4)
+    await page.locator("#scrubber").fill(str(middle))
+    await at_index(page, middle)
+    await board_shows(page, events, shown[middle].seq, "blue")
+    await expect(current).to_contain_text("Beep!")
+    assert team_at(events, shown[middle].seq, "blue")["beeped"], "a beep is on the board"
+
+    # A click on the chart goes to that minute of the learning phase.
+    x = await page.evaluate(
+        "() => Chart.getChart(document.querySelector('#chart')).scales.x.getPixelForValue(2)"
+    )
+    await page.locator("#chart").click(position={"x": x, "y": 60})
+    await expect(page.locator("body")).not_to_have_attribute("data-index", str(middle))
+    index = int(await page.locator("body").get_attribute("data-index") or 0)
+    await board_shows(page, events, shown[index].seq, "blue")
+    cursor = int(await page.locator("#chart-figure").get_attribute("data-cursor") or 0)
+    assert 120 <= cursor <= 120 + 15, cursor  # the first event at or after 2:00
+
+    # The moment the path was found: the first crossing.
+    found = shown.index(crossings[0])
+    await page.click("#jump-found")
+    await at_index(page, found)
+    await board_shows(page, events, crossings[0].seq, "blue")
+    await expect(current).to_contain_text("crossed")
+    cursor = int(await page.locator("#chart-figure").get_attribute("data-cursor") or -9)
+    learning = session_metrics(events[: crossings[0].seq])["teams"]["blue"]["learning"]
+    assert abs(cursor - learning["duration_s"]) <= 1, cursor  # the chart's cursor is there too
+
+    # The link opens this moment, of this team, elsewhere.
+    await page.click("#copy-link")
+    await expect(page.locator("#copy-status")).to_contain_text(f"event {found + 1} copied")
+    link = await page.evaluate("navigator.clipboard.readText()")
+    assert link.endswith(f"/replay?team=blue&seq={crossings[0].seq}"), link
+    other = await logged_in(browsing, library, "replay from a link", phone=True)
+    await other.goto(link)
+    await ready(other)
+    await expect(other.locator("body")).to_have_attribute("data-seq", str(crossings[0].seq))
+    await board_shows(other, events, crossings[0].seq, "blue")
+    await no_sideways_scroll(other)
+    await assert_accessible(other, "replay on a phone")
+    await save_screenshot(other, name, "replay-path-found")
+
+    # The hidden path: on by default, off with H (to show a group), back with H.
+    path = team_at(events, 1, "blue")["path"]
+    numbers = page.locator('#board text[fill="#0b3d66"]')
+    await expect(numbers).to_have_count(len(path))
+    await key(page, "h")
+    await expect(page.locator("#show-path")).not_to_be_checked()
+    await expect(numbers).to_have_count(0)
+    await save_screenshot(page, name, "replay-path-hidden")
+    await key(page, "h")
+    await expect(numbers).to_have_count(len(path))
+
+    # Playing at 16x: the events come at their own pace divided by 16, never stalling.
+    await key(page, "Home")
+    await at_index(page, 0)
+    await key(page, "5")
+    await expect(page.locator("#speed-16")).to_be_checked()
+    started = time.monotonic()
+    await key(page, "Space")
+    await expect(page.locator("body")).to_have_attribute("data-playing", "true")
+    await page.wait_for_timeout(1500)
+    await key(page, "Space")
+    elapsed = time.monotonic() - started
+    await expect(page.locator("body")).to_have_attribute("data-playing", "false")
+    reached = int(await page.locator("body").get_attribute("data-index") or 0)
+    assert 2 <= reached <= reached_by(shown, 16, elapsed + 0.3), (reached, elapsed)
+    await board_shows(page, events, shown[reached].seq, "blue")
+    await page.wait_for_timeout(300)
+    await at_index(page, reached)  # paused: it stays
+
+    await key(page, "End")
+    await at_index(page, len(shown) - 1)
+    await board_shows(page, events, shown[-1].seq, "blue")
+    await page.locator("#scrubber").fill(str(found))
+    await assert_accessible(page, "replay")
+    await no_sideways_scroll(page)
+    await save_screenshot(page, name, "replay")
+
+
+def reached_by(shown: list[Event], speed: int, seconds: float) -> int:
+    """The furthest event playback may have reached after `seconds` at `speed`."""
+    spent = 0.0
+    for index in range(1, len(shown)):
+        spent += min(SPEED_CAP_S, (shown[index].ts - shown[index - 1].ts) / speed)
+        if spent > seconds:
+            return index - 1
+    return len(shown) - 1
+
+
+# --- compare -------------------------------------------------------------------------------------
+
+
+async def test_teams_of_several_workshops_are_compared(
+    browsing: Browsing, library: Library, request: pytest.FixtureRequest
+) -> None:
+    name = request.node.name
+    page = await logged_in(browsing, library, "compare")
+    await page.goto(library.server.url("/library"))
+    await ready(page)
+    two = page.locator(f'[data-workshop="{library.two_teams}"]')
+    kickoff = page.locator(f'[data-workshop="{library.kickoff}"]')
+    await two.locator('tr[data-team="blue"] input[type="checkbox"]').check()
+    await expect(page.locator("#compare-open")).to_be_disabled()
+    await kickoff.locator('tr[data-team="bots"] input[type="checkbox"]').check()
+    await expect(page.locator("#compare-count")).to_have_text("2 teams chosen to compare")
+    await page.click("#compare-open")
+    await page.wait_for_url("**/library/compare?ids=*")
+    await ready(page)
+
+    columns = page.locator("#compare-head th.team-column")
+    await expect(columns).to_have_text(["Blue · Leadership cohort, spring", "Bots · Sales kickoff"])
+    blue = session_metrics(library.events(library.two_teams))["teams"]["blue"]["learning"]
+    bots = session_metrics(library.events(library.kickoff))["teams"]["bots"]["learning"]
+    failures = page.locator('tr[data-measure="fac.m.failures"] td')
+    await expect(failures).to_have_text(
+        [str(blue["failures"]["total"]), str(bots["failures"]["total"])]
+    )
+    for chart in ("#failures-chart", "#progress-chart"):
+        curves = await page.evaluate(
+            f"() => Chart.getChart(document.querySelector('{chart}')).data.datasets"
+            ".map(d => [d.label, d.data.length, d.borderDash.join(' '), d.pointStyle])"
+        )
+        assert [curve[0] for curve in curves] == [
+            "Blue · Leadership cohort, spring",
+            "Bots · Sales kickoff",
+        ]
+        assert all(curve[1] >= 2 for curve in curves), curves
+        assert curves[0][2:] != curves[1][2:], "the curves differ by more than colour"
+    await assert_accessible(page, "compare")
+    await save_screenshot(page, name, "compare")
+
+    # A whole workshop's teams, on a phone.
+    phone = await logged_in(browsing, library, "compare on a phone", phone=True)
+    await phone.goto(library.server.url(f"/library/compare?ids={library.two_teams}"))
+    await ready(phone)
+    await expect(phone.locator("#compare-head th.team-column")).to_have_text(["Red", "Blue"])
+    await no_sideways_scroll(phone)
+    await save_screenshot(phone, name, "compare-teams")
