@@ -30,6 +30,7 @@ COOKIE = "em_library"
 COOKIE_S = 12 * 3600
 NO_PASSWORD = "The library is closed: set ADMIN_PASSWORD in the server's environment and restart it"
 REPLAY_CACHE = 8
+NOT_FOUND = "No workshop with that id in the library"
 
 
 # --- access ------------------------------------------------------------------------------
@@ -171,6 +172,9 @@ class Replays:
             self._cache.popitem(last=False)
         return replay
 
+    def cached(self, workshop_id: str) -> Replay | None:
+        return self._cache.get(workshop_id)
+
     def forget(self, workshop_id: str) -> None:
         self._cache.pop(workshop_id, None)
 
@@ -188,15 +192,24 @@ def _replays(request: Request) -> Replays:
     return replays
 
 
-async def _events(request: Request, workshop_id: str) -> list[Event]:
-    registry = _registry(request)
+async def _replay(request: Request, workshop_id: str) -> Replay:
+    """The workshop's log ready for seeking. A log without a live room never changes (only a
+    room appends), so its replay is reused as it is; a live room's is renewed when it grew."""
+    registry, replays = _registry(request), _replays(request)
     room = registry.rooms.get(workshop_id)
-    events = (
-        list(room.log) if room else await registry.store.run(registry.store.events, workshop_id)
-    )
-    if not events:
-        raise HTTPException(status_code=404, detail="No workshop with that id in the library")
-    return events
+    if room is not None:
+        return replays.get(workshop_id, list(room.log))
+    replay = replays.cached(workshop_id)
+    if replay is None:
+        events = await registry.store.run(registry.store.events, workshop_id)
+        if not events:
+            raise HTTPException(status_code=404, detail=NOT_FOUND)
+        replay = replays.get(workshop_id, events)
+    return replay
+
+
+async def _events(request: Request, workshop_id: str) -> list[Event]:
+    return list((await _replay(request, workshop_id)).events)
 
 
 @router.get("/api/library/workshops")
@@ -208,7 +221,8 @@ async def workshops(request: Request, _: Trainer, q: str = "") -> list[dict[str,
 @router.delete("/api/library/workshops/{workshop_id}", status_code=204)
 async def delete(request: Request, workshop_id: str, _: Trainer) -> None:
     registry = _registry(request)
-    await _events(request, workshop_id)
+    if await registry.store.run(registry.store.workshop, workshop_id) is None:
+        raise HTTPException(status_code=404, detail=NOT_FOUND)
     await registry.forget(workshop_id)
     await registry.store.run(registry.store.delete_workshop, workshop_id)
     _replays(request).forget(workshop_id)
@@ -269,16 +283,9 @@ async def replay(request: Request, workshop_id: str, _: Trainer) -> dict[str, An
 
 @router.get("/api/library/workshops/{workshop_id}/at/{seq}")
 async def state_at(request: Request, workshop_id: str, seq: int, _: Trainer) -> dict[str, Any]:
-    """The facilitator's view of the session right after event `seq`, and the metrics then."""
-    events = await _events(request, workshop_id)
-    replay = _replays(request).get(workshop_id, events)
-    state = replay.state_at(seq)
-    now = events[max(0, min(seq, len(events)) - 1)].ts
-    return {
-        "seq": state.seq,
-        "view": facilitator_view(state),
-        "metrics": session_metrics(events[: state.seq], now=now) if state.seq else None,
-    }
+    """The facilitator's view of the session right after event `seq`."""
+    state = (await _replay(request, workshop_id)).state_at(seq)
+    return {"seq": state.seq, "view": facilitator_view(state)}
 
 
 @router.get("/api/library/workshops/{workshop_id}/metrics")
