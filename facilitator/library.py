@@ -240,6 +240,10 @@ async def log_file(request: Request, workshop_id: str, _: Trainer) -> Response:
     )
 
 
+def _refusal(error: LogError) -> dict[str, Any]:
+    return {"message": str(error), "line": error.line, "reason": error.reason}
+
+
 @router.post("/api/library/import", status_code=201)
 async def import_file(request: Request, _: Trainer) -> dict[str, Any]:
     body = await request.body()
@@ -248,15 +252,13 @@ async def import_file(request: Request, _: Trainer) -> dict[str, Any]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        raise HTTPException(status_code=422, detail="line 1: the file is not UTF-8 text") from None
+        error = LogError(1, "the file is not UTF-8 text")
+        raise HTTPException(status_code=422, detail=_refusal(error)) from None
     store = _registry(request).store
     try:
         workshop_id = await store.run(import_log, store, text, time.time())
     except LogError as error:
-        raise HTTPException(
-            status_code=422,
-            detail={"message": str(error), "line": error.line, "reason": error.reason},
-        ) from None
+        raise HTTPException(status_code=422, detail=_refusal(error)) from None
     return {"workshop_id": workshop_id}
 
 

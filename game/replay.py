@@ -181,7 +181,7 @@ def _compare(decided: list[ev.Event], rest: Sequence[ev.Event], line: int) -> Lo
             return LogError(
                 line + offset,
                 f"{rest[offset].type} does not follow from the rules here"
-                f" (they give {ev.to_record(expected)})",
+                f" (they give {json.dumps(ev.to_record(expected))})",
             )
     return None
 
