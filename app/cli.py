@@ -75,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     return 2
 
 
+LOCAL_ONLY = (
+    "This address works on this computer only: phones cannot reach it. For phones on the same"
+    " Wi-Fi, restart with HOST=0.0.0.0 (or `electric-maze serve --lan`), or set PUBLIC_URL."
+)
+
+
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -86,7 +92,11 @@ def _serve(args: argparse.Namespace) -> int:
     if args.port:
         config = dataclasses.replace(config, port=args.port)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    print(f"Electric Maze: open {config.base_url()} (phones on the same network use this address)")
+    print(f"Electric Maze: open {config.base_url()}")
+    if config.phones_can_reach():
+        print("Phones on the same network join at this address.")
+    else:
+        print(LOCAL_ONLY)
     from app.main import create_app
 
     uvicorn.run(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_DB_FILE = Path("var") / "electric-maze.db"
 
@@ -60,6 +62,16 @@ class Config:
             host = f"[{host}]"
         return f"http://{host}:{self.port}"
 
+    def phones_can_reach(self) -> bool:
+        """False when join links point at this computer itself, where no phone can follow."""
+        host = urlsplit(self.base_url()).hostname or ""
+        if host == "localhost":
+            return False
+        try:
+            return not ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            return True  # a name: trust whoever chose it
+
 
 def _int(env: Mapping[str, str], name: str, default: int) -> int:
     raw = env.get(name)
@@ -73,12 +85,27 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
 
 def lan_address() -> str:
     """This machine's address on the local network, as phones on the same Wi-Fi reach it."""
+    return _routed_address() or _named_address() or "127.0.0.1"
+
+
+def _routed_address() -> str | None:
+    """The address of the interface that would carry traffic out (no packet is sent)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("192.0.2.1", 9))  # a documentation address: never routed anywhere
+            address = str(probe.getsockname()[0])
+    except OSError:
+        return None
+    return None if address.startswith("127.") or address == "0.0.0.0" else address
+
+
+def _named_address() -> str | None:
     try:
         infos = socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
     except OSError:
-        infos = []
+        return None
     for info in infos:
         address = str(info[4][0])
         if not address.startswith("127."):
             return address
-    return "127.0.0.1"
+    return None

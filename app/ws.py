@@ -355,6 +355,7 @@ async def _join_links(registry: Registry, workshop_id: str) -> dict[str, Any]:
     rows = await registry.store.run(registry.store.teams, workshop_id)
     return {
         "base_url": base,
+        "phones_can_reach": registry.config.phones_can_reach(),
         "join": [
             {
                 "team_id": r.team_id,

@@ -498,6 +498,9 @@ def test_the_facilitator_must_sign_in_with_the_workshops_token(server: Server) -
         facilitator = server.facilitator(stack, workshop)
         welcome = facilitator.received[0]
         assert welcome["seq"] == 1 and welcome["view"]["teams"][0]["phase"] == "lobby"
+        # this test server answers on 127.0.0.1: the console must warn that phones cannot
+        assert welcome["phones_can_reach"] is False
+        assert welcome["join"][0]["join_url"].startswith("http://127.0.0.1:")
 
 
 @pytest.mark.parametrize("endpoint", ["play", "screen"])

@@ -167,6 +167,8 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
     try:
         await expect(page.locator("#players li")).to_have_count(3, timeout=WAIT_MS)
         await expect(page.locator("#join-code")).to_have_text(code)
+        # served on 127.0.0.1: the console says phones cannot follow the join links
+        await expect(page.locator("#join-base.warning")).to_contain_text("Phones cannot reach")
         await assert_accessible(page, "console in the lobby")
         await save_screenshot(page, name, "console-lobby")
         await page.get_by_role("button", name="Start the learning phase").click()

@@ -488,7 +488,10 @@ function renderJoin(teamView, previousPhase) {
   setText($("#join-code"), join.join_code);
   setText($("#join-code-summary"), join.join_code);
   setText($("#join-url"), join.join_url);
-  setText($("#join-base"), t("fac.join.base", { url: state.socket.join.base_url }));
+  const reachable = state.socket.join.phones_can_reach;
+  const base = $("#join-base");
+  base.className = reachable ? "hint" : "warning";
+  setText(base, t(reachable ? "fac.join.base" : "fac.join.local_only", { url: state.socket.join.base_url }));
   $("#screen-link").href = `/screen/${encodeURIComponent(join.join_code)}`;
 }
 

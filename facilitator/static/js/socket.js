@@ -64,7 +64,7 @@ export class ConsoleSocket {
       return;
     }
     if (!VIEW_TYPES.has(message.type)) return;
-    if (message.join) this.join = { base_url: message.base_url, teams: message.join };
+    if (message.join) this.join = { base_url: message.base_url, phones_can_reach: message.phones_can_reach !== false, teams: message.join };
     this.lastSeq = message.seq;
     const fresh = message.type !== "update" && message.type !== "resumed";
     this.view = message.view;
