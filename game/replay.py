@@ -18,7 +18,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,11 +132,6 @@ def verify(events: Sequence[ev.Event]) -> SessionState:
     return state
 
 
-# How far ahead to look for the command behind an event that is only its side effect (a
-# delayed beep heard when the facilitator ends the phase, say).
-_LOOK_AHEAD = 16
-
-
 def _decided(state: SessionState, rest: Sequence[ev.Event]) -> list[ev.Event]:
     """The events the rules give for the command behind rest[0]: they must be rest's start."""
     event = rest[0]
@@ -186,30 +181,36 @@ def _compare(decided: list[ev.Event], rest: Sequence[ev.Event], line: int) -> Lo
     return None
 
 
-def _candidates(state: SessionState, rest: Sequence[ev.Event]) -> list[cmd.Command]:
+def _candidates(state: SessionState, rest: Sequence[ev.Event]) -> Iterator[cmd.Command]:
     """Commands that may have made rest[0]: time passing, its own command, then the commands
-    of the events just after it (of which it may be a side effect)."""
+    of the events after it at the same moment (it may be their side effect: a delayed beep
+    heard when the facilitator ends the session, say)."""
     event = rest[0]
     if isinstance(event, ev.SessionCreated):
-        return [
-            cmd.CreateSession(
-                at=event.ts,
-                session_id=event.session_id,
-                title=event.title,
-                settings=event.settings,
-                teams=event.teams,
-            )
-        ]
-    found: list[cmd.Command] = [cmd.Tick(at=event.ts)]
+        yield cmd.CreateSession(
+            at=event.ts,
+            session_id=event.session_id,
+            title=event.title,
+            settings=event.settings,
+            teams=event.teams,
+        )
+        return
+    yield cmd.Tick(at=event.ts)
+    own = _command_for(event)
+    if own is not None:
+        yield own
     if isinstance(event, ev.LearningStarted):  # ending the planning phase early
-        found.append(cmd.EndPhase(at=event.ts, team=event.team))
+        yield cmd.EndPhase(at=event.ts, team=event.team)
     if isinstance(event, ev.Beeped):  # a delayed beep heard when the walker was skipped
-        found.append(cmd.SkipTurn(at=event.ts, team=event.team, player=event.player))
-    for later in rest[:_LOOK_AHEAD]:
+        yield cmd.SkipTurn(at=event.ts, team=event.team, player=event.player)
+    tried = [own]
+    for later in rest[1:]:
+        if later.ts != event.ts:
+            return
         made = _command_for(later)
-        if made is not None and made.at == event.ts:
-            found.append(made)
-    return found
+        if made is not None and made not in tried:
+            tried.append(made)
+            yield made
 
 
 def _command_for(event: ev.Event) -> cmd.Command | None:

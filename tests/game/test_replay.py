@@ -10,12 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from game import commands as cmd
 from game import events as ev
 from game.bots import play_session
 from game.metrics import session_metrics
 from game.replay import LogError, Replay, read_log, verify, write_log
+from game.rules import decide
 from game.settings import Settings, parse_maze
-from game.state import fold
+from game.state import SessionState, apply, fold
 
 SETTINGS = [
     Settings(),
@@ -110,6 +112,12 @@ def test_tampered_logs_are_refused_even_with_a_fixed_checksum() -> None:
         lines, beep, lambda r: r.update(kind="repeat" if r["kind"] == "new" else "new")
     )
     assert refused(flipped).line == beep
+    elsewhere = rewrite(
+        lines, beep, lambda r: r.update(square=[r["square"][0], (r["square"][1] + 1) % 6])
+    )
+    # the reason given is about the beep's own step, not some other command's side effect
+    assert refused(elsewhere).line == beep
+    assert refused(elsewhere).reason.startswith("the rules refuse this: Step")
     step = line_of(lines, "stepped", 2)
     moved = rewrite(
         lines, step, lambda r: r.update(square=[r["square"][0], (r["square"][1] + 2) % 6])
@@ -153,3 +161,43 @@ def test_a_log_must_start_with_the_session() -> None:
     with pytest.raises(ValueError):
         write_log(events[1:])
     assert isinstance(events[0], ev.SessionCreated)
+
+
+def test_a_session_ended_with_many_delayed_beeps_pending_verifies() -> None:
+    """Ending the session hears every pending delayed beep of every team at once: a log with
+    far more of them than a short look-ahead would see is still one the rules wrote."""
+    teams = 12
+    session = Table()
+    specs = tuple(
+        ev.TeamSpec(f"t{i}", f"Team {i}", parse_maze({"seed": i, "cols": 8})) for i in range(teams)
+    )
+    rules = Settings(beep_delay_s=5, max_walkers=3)
+    session.send(cmd.CreateSession(at=0, session_id="s", title="t", settings=rules, teams=specs))
+    for i in range(teams):
+        team = f"t{i}"
+        for p in range(4):
+            session.send(cmd.Join(at=1, team=team, player=f"p{i}-{p}", name=f"Player {p}"))
+        session.send(cmd.StartLearning(at=2, team=team))
+        session.send(cmd.EndPhase(at=2.5, team=team))
+        session.send(cmd.StartExecution(at=3, team=team))
+    for i in range(teams):
+        team = session.state.teams[f"t{i}"]
+        wrong = [(0, c) for c in range(team.maze.cols) if (0, c) != team.maze.path[0]]
+        for n, walker in enumerate(list(team.walks)):
+            session.send(cmd.Step(at=4, team=f"t{i}", player=walker, square=wrong[n]))
+    ended = session.send(cmd.EndSession(at=4.5))
+    assert sum(isinstance(e, ev.Beeped) for e in ended) == teams * rules.max_walkers
+    assert verify(read_log(write_log(session.log))) == session.state
+
+
+class Table:
+    def __init__(self) -> None:
+        self.state = SessionState()
+        self.log: list[ev.Event] = []
+
+    def send(self, command: cmd.Command) -> list[ev.Event]:
+        events = decide(self.state, command)
+        for event in events:
+            apply(self.state, event)
+        self.log.extend(events)
+        return events
