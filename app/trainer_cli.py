@@ -36,9 +36,11 @@ def export(workshop_id: str, output: str | None) -> int:
 def _read(file: str) -> str | None:
     try:
         return Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"Cannot read {file}: {error}", file=sys.stderr)
-        return None
+    except UnicodeDecodeError:
+        print(f"{file}: refused, {LogError(1, 'the file is not UTF-8 text')}", file=sys.stderr)
+    except OSError as error:
+        print(f"Cannot read {file}: {error.strerror}", file=sys.stderr)
+    return None
 
 
 def import_file(file: str) -> int:
@@ -47,13 +49,16 @@ def import_file(file: str) -> int:
         return 1
     store = _store()
     try:
-        workshop_id = import_log(store, text, time.time())
+        workshop_id, new = import_log(store, text, time.time())
     except LogError as error:
         print(f"{file}: refused, {error}; nothing was saved", file=sys.stderr)
         return 1
     finally:
         store.close()
-    print(f"Imported {file} as workshop {workshop_id}")
+    if new:
+        print(f"Imported {file} as workshop {workshop_id}")
+    else:
+        print(f"{file} is already in the library, as workshop {workshop_id}; nothing was saved")
     return 0
 
 
@@ -134,7 +139,7 @@ def render_summary(metrics: dict[str, Any]) -> str:
         ("  adjusted", [_duration(t["execution"]["adjusted_s"]) for t in teams]),
         ("  predicted", [_duration(t["execution"]["predicted_s"]) for t in teams]),
         ("Execution errors", [_number(t["execution"]["errors"]) for t in teams]),
-        ("Everyone crossed", [_number(t["execution"]["complete"]) for t in teams]),
+        ("Everyone crossed", ["yes" if t["execution"]["complete"] else "no" for t in teams]),
     ]
     label_width = max(len(label) for label, _ in rows)
     widths = [max(len(t["name"]), *(len(r[1][i]) for r in rows)) for i, t in enumerate(teams)]

@@ -138,12 +138,16 @@ def list_workshops(store: EventStore, query: str = "") -> list[dict[str, Any]]:
     return found
 
 
-def import_log(store: EventStore, text: str, now: float) -> str:
+def import_log(store: EventStore, text: str, now: float) -> tuple[str, bool]:
     """Save a log file as a new workshop of the library; LogError (nothing saved) if it is
-    corrupt, cut short or tampered with."""
+    corrupt, cut short or tampered with. A log already in the library is not saved twice:
+    the answer is then the workshop that holds it, and False."""
     events = read_log(text)
     created = events[0]
     assert isinstance(created, SessionCreated)
+    held = _holding(store, created.session_id, events)
+    if held is not None:
+        return held, False
     workshop_id = secrets.token_urlsafe(8)
     row = WorkshopRow(
         id=workshop_id,
@@ -153,7 +157,16 @@ def import_log(store: EventStore, text: str, now: float) -> str:
     )
     record = ImportRow(workshop_id=workshop_id, imported_at=now, session_id=created.session_id)
     store.import_workshop(row, record, events)
-    return workshop_id
+    return workshop_id, True
+
+
+def _holding(store: EventStore, session_id: str, events: list[Event]) -> str | None:
+    """The workshop with exactly these events: the session itself, run on this server, or an
+    earlier import of it."""
+    candidates = [row.workshop_id for row in store.imports() if row.session_id == session_id]
+    if store.workshop(session_id) is not None:
+        candidates.insert(0, session_id)
+    return next((found for found in candidates if store.events(found) == events), None)
 
 
 class Replays:
@@ -245,7 +258,7 @@ def _refusal(error: LogError) -> dict[str, Any]:
 
 
 @router.post("/api/library/import", status_code=201)
-async def import_file(request: Request, _: Trainer) -> dict[str, Any]:
+async def import_file(request: Request, response: Response, _: Trainer) -> dict[str, Any]:
     body = await request.body()
     if len(body) > 50 * 1024 * 1024:
         raise HTTPException(status_code=413, detail="A log file may be 50 MB at most")
@@ -256,10 +269,11 @@ async def import_file(request: Request, _: Trainer) -> dict[str, Any]:
         raise HTTPException(status_code=422, detail=_refusal(error)) from None
     store = _registry(request).store
     try:
-        workshop_id = await store.run(import_log, store, text, time.time())
+        workshop_id, new = await store.run(import_log, store, text, time.time())
     except LogError as error:
         raise HTTPException(status_code=422, detail=_refusal(error)) from None
-    return {"workshop_id": workshop_id}
+    response.status_code = 201 if new else 200
+    return {"workshop_id": workshop_id, "already_in_library": not new}
 
 
 @router.get("/api/library/workshops/{workshop_id}/replay")

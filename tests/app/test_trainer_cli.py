@@ -33,6 +33,13 @@ def test_import_then_export_gives_the_same_log(
     assert read_log((tmp_path / "out.jsonl").read_text()) == events
     assert main(["library"]) == 0
     assert workshop_id in capsys.readouterr().out
+    # the same log again, or its export: already there, not saved twice
+    for again in (source, tmp_path / "out.jsonl"):
+        assert main(["import", str(again)]) == 0
+        assert f"already in the library, as workshop {workshop_id}" in capsys.readouterr().out
+    store = EventStore(database)
+    assert len(store.workshops()) == 1
+    store.close()
 
 
 def test_replay_summary_prints_the_debrief(
@@ -44,6 +51,8 @@ def test_replay_summary_prints_the_debrief(
     assert main(["replay", str(source), "--summary"]) == 0
     out = capsys.readouterr().out
     assert "Learning ratio" in out and "Failures" in out and "Execution time" in out
+    crossed = next(line for line in out.splitlines() if line.startswith("Everyone crossed"))
+    assert crossed.split()[-1] in {"yes", "no"}
 
 
 def test_a_bad_file_is_refused_and_nothing_saved(
@@ -57,6 +66,11 @@ def test_a_bad_file_is_refused_and_nothing_saved(
     assert "line" in capsys.readouterr().err
     assert main(["replay", str(broken)]) == 1
     assert main(["import", str(tmp_path / "missing.jsonl")]) == 1
+    binary = tmp_path / "binary.jsonl"
+    binary.write_bytes(b"\xff\xfe\x00")
+    capsys.readouterr()
+    assert main(["import", str(binary)]) == 1
+    assert "line 1: the file is not UTF-8 text" in capsys.readouterr().err
     assert main(["export", "nope"]) == 1
     store = EventStore(database)
     assert store.workshops() == []

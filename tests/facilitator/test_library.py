@@ -49,6 +49,9 @@ def test_an_imported_log_is_listed_exported_and_replayed_the_same(server: Server
     assert entry["teams"][0]["path_found"] is True
     exported = server.http.get(f"/api/library/workshops/{workshop_id}/file").text
     assert read_log(exported) == read_log(text)
+    again = server.http.post("/api/library/import", content=exported)
+    assert again.status_code == 200
+    assert again.json() == {"workshop_id": workshop_id, "already_in_library": True}
     replay = server.http.get(f"/api/library/workshops/{workshop_id}/replay").json()
     assert [e["seq"] for e in replay["events"]] == list(range(1, len(replay["events"]) + 1))
     middle = len(replay["events"]) // 2
