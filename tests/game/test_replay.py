@@ -181,9 +181,10 @@ def test_a_session_ended_with_many_delayed_beeps_pending_verifies() -> None:
         session.send(cmd.EndPhase(at=2.5, team=team))
         session.send(cmd.StartExecution(at=3, team=team))
     for i in range(teams):
-        team = session.state.teams[f"t{i}"]
-        wrong = [(0, c) for c in range(team.maze.cols) if (0, c) != team.maze.path[0]]
-        for n, walker in enumerate(list(team.walks)):
+        walking = session.state.teams[f"t{i}"]
+        path = walking.maze.path
+        wrong = [(0, c) for c in range(walking.maze.cols) if (0, c) != path[0]]
+        for n, walker in enumerate(list(walking.walks)):
             session.send(cmd.Step(at=4, team=f"t{i}", player=walker, square=wrong[n]))
     ended = session.send(cmd.EndSession(at=4.5))
     assert sum(isinstance(e, ev.Beeped) for e in ended) == teams * rules.max_walkers
