@@ -1,6 +1,6 @@
 // The board, drawn from a view. Row 0 (the entry edge) is at the bottom, the far edge at the
-// top. On a phone, the squares in `you.moves` (decided by the server) can be tapped; every
-// square stays focusable so that the arrow keys can walk the grid, Enter or Space taps.
+// top. On a phone, only the squares in `you.moves` (decided by the server) can be tapped;
+// every square stays focusable so that the arrow keys can walk the grid, Enter or Space taps.
 
 import { t, squareName } from "./i18n.js";
 
@@ -152,10 +152,18 @@ export class Board {
     if (target) this.setTabStop(target);
   }
 
-  // Bring the player's own square, or the first they may tap, into view.
+  // Bring the squares the player may tap, and their own, into view when one is off screen:
+  // centred on their own square (its neighbours are the ones to tap), or on the first
+  // square to tap when they have not entered yet.
   reveal() {
-    const target = this.element.querySelector(".square.is-you") ?? this.element.querySelector(".square.is-tappable");
-    target?.scrollIntoView({ block: "nearest", inline: "nearest" });
+    const targets = [...this.element.querySelectorAll(".square.is-tappable, .square.is-you")];
+    const offScreen = targets.some((button) => {
+      const box = button.getBoundingClientRect();
+      return box.top < 0 || box.bottom > window.innerHeight || box.left < 0 || box.right > window.innerWidth;
+    });
+    if (!offScreen) return;
+    const anchor = this.element.querySelector(".square.is-you") ?? targets[0];
+    anchor.scrollIntoView({ block: "center", inline: "nearest" });
   }
 
   setTabStop(button) {
@@ -164,9 +172,12 @@ export class Board {
     this.tabStop = button;
   }
 
+  // A click, a tap, or Enter or Space on a focused square. Only the squares the last view
+  // made tappable send anything; the others stay focusable for the arrow keys.
   clicked(event) {
     const button = event.target.closest(".square");
     if (!button || !this.element.contains(button)) return;
+    if (!button.classList.contains("is-tappable")) return;
     this.onTap([Number(button.dataset.row), Number(button.dataset.col)]);
   }
 

@@ -45,6 +45,7 @@ const ui = {
   moveError: $("#move-error"),
   reconnect: $("#reconnect"),
   turnOrder: $("#turn-order"),
+  soundHint: $("#sound-hint"),
 };
 
 const serverClock = new ServerClock();
@@ -440,8 +441,8 @@ function tickTimers() {
 
 // --- tapping ---------------------------------------------------------------------------
 
-// Every tap goes to the server, which decides: the squares drawn as tappable come from the
-// last view, and a key press can arrive before the view that follows a step.
+// The board only passes on taps on the squares the last view listed in `you.moves`; the
+// server still decides, as the view may be a moment old.
 function tap(square) {
   if (!view || !view.you) return;
   if (!connection.isOpen()) {
@@ -455,7 +456,9 @@ function tap(square) {
 // --- start -----------------------------------------------------------------------------
 
 function start() {
-  sound.unlockOnFirstGesture();
+  sound.unlockOnGestures((unlocked) => {
+    ui.soundHint.hidden = unlocked;
+  });
   sound.bindMuteButton($("#mute"));
   ui.form.addEventListener("submit", submitted);
   ui.reconnect.addEventListener("click", () => {
@@ -479,6 +482,10 @@ function start() {
       setJoining(true);
     }
   }
+  // A phone turned mid-turn lays the page out anew: bring the squares to tap back in view.
+  window.matchMedia("(orientation: portrait)").addEventListener("change", () => {
+    if (view?.you?.your_turn) requestAnimationFrame(() => board.reveal());
+  });
   connection.start();
   setInterval(tickTimers, 250);
 }

@@ -102,8 +102,8 @@ function tick() {
 
 function start() {
   sound.bindMuteButton($("#mute"));
-  sound.unlockOnFirstGesture(() => {
-    soundHint.hidden = true;
+  sound.unlockOnGestures((unlocked) => {
+    soundHint.hidden = unlocked;
   });
   connection.start();
   setInterval(tick, 250);

@@ -1,6 +1,6 @@
 // Sounds made with the Web Audio API (no files to download): a soft tick for a safe step, a
 // buzzer for a beep, a chime for your turn, a fanfare for a crossing. Phones only play sound
-// after a tap, so the audio is unlocked on the first gesture. Muting is remembered.
+// after a tap, so the audio is unlocked by gestures. Muting is remembered.
 
 const MUTE_KEY = "electric-maze:muted";
 const GESTURES = ["pointerdown", "keydown", "touchend"];
@@ -46,29 +46,41 @@ function audio() {
   return context;
 }
 
-// Call once: the first tap, click or key press starts the audio (and a silent sound, which
-// older iPhones need before they play anything).
-export function unlockOnFirstGesture(onUnlocked = () => {}) {
+// Call once. Every tap, click or key press starts the audio if it is not running (and plays
+// a silent sound, which older iPhones need before they play anything): phones suspend it
+// when they lock, and a reloaded page starts without it. Coming back to the page tries too.
+// onChange(unlocked) hears each change, to show or hide a "tap for sound" hint.
+export function unlockOnGestures(onChange = () => {}) {
+  if (!window.AudioContext && !window.webkitAudioContext) {
+    onChange(true); // no sound here, and nothing to ask for
+    return;
+  }
+  const changed = () => onChange(isUnlocked());
   const unlock = () => {
+    const fresh = context === null;
     const ctx = audio();
     if (ctx === null) return;
-    try {
-      const source = ctx.createBufferSource();
-      source.buffer = ctx.createBuffer(1, 1, 22050);
-      source.connect(ctx.destination);
-      source.start(0);
-    } catch {
-      // nothing to unlock with
+    if (fresh) ctx.addEventListener("statechange", changed);
+    if (ctx.state !== "running") {
+      try {
+        const source = ctx.createBufferSource();
+        source.buffer = ctx.createBuffer(1, 1, 22050);
+        source.connect(ctx.destination);
+        source.start(0);
+      } catch {
+        // nothing to unlock with
+      }
+      ctx.resume().then(changed, () => {});
     }
-    const done = () => {
-      if (ctx.state !== "running") return;
-      for (const type of GESTURES) window.removeEventListener(type, unlock, true);
-      onUnlocked();
-    };
-    if (ctx.state === "running") done();
-    else ctx.resume().then(done, () => {});
+    changed();
   };
   for (const type of GESTURES) window.addEventListener(type, unlock, { capture: true, passive: true });
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && context !== null && context.state !== "running") {
+      context.resume().then(changed, () => {});
+    }
+  });
+  changed();
 }
 
 function ready() {

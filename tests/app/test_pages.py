@@ -74,6 +74,19 @@ def test_the_join_page_carries_the_team_and_its_phase(server: Server) -> None:
     assert "content-security-policy" in response.headers
 
 
+def test_the_join_page_opens_its_socket_first_and_speaks_the_player_language(
+    server: Server,
+) -> None:
+    code = server.create_workshop().codes[0]
+    html = server.http.get(f"/join/{code}", headers={**HTML, "accept-language": "es"}).text
+    # The script that opens the socket comes before the others, on its own (async).
+    early = re.search(r'<script type="module" async src="(/static/v[0-9a-f]{12}/js/[^"]+)"', html)
+    assert early is not None and html.index(early.group(0)) < html.index('rel="modulepreload"')
+    assert "/ws/play/" in server.http.get(early.group(1)).text
+    assert "Esperando a que la facilitadora empiece el juego." in html
+    assert "Toca en cualquier sitio para activar el sonido" in html
+
+
 def test_a_code_typed_loosely_leads_to_the_team_page(server: Server) -> None:
     code = server.create_workshop().codes[0]
     loose = f"{code[:3].lower()}-{code[3:].lower()}"

@@ -11,7 +11,8 @@ from playwright.async_api import Locator, Page, expect
 from tests.e2e.support import ROOT, LiveServer, Square
 
 # The page's state, on <body>: data-phase (the team's phase), data-seated ("true" once this
-# browser holds a seat), data-your-turn ("true" while this player walks).
+# browser holds a seat), data-your-turn ("true" while this player walks), data-connection
+# ("online", "reconnecting" or "closed").
 BODY = "body"
 BOARD = "#board"
 SQUARES = f"{BOARD} .square[data-row][data-col]"
@@ -28,6 +29,15 @@ QR = "#qr"
 SHOWN_CODE = "#join-code"  # on the big screen
 FAILURES = "#failures"
 PHASE_SHOWN = "#phase"
+TIMER = "#timer"
+BRAND = ".brand"  # the logo, a link home
+CONNECTION = "#connection"  # the banner shown while reconnecting
+JOIN_ERROR = "#join-error"
+JOIN_NOTE = "#join-note"  # what a newcomer should know (locked, under way, ...)
+MOVE_ERROR = "#move-error"
+FROZEN_REASON = "#frozen-reason"
+LOBBY_WAITING = "#lobby-waiting"
+SOUND_HINT = "#sound-hint"  # "tap (or click) anywhere to turn the sound on"
 
 
 @cache
@@ -70,6 +80,12 @@ async def expect_turn(page: Page, yours: bool) -> None:
 
 async def expect_seated(page: Page) -> None:
     await expect(page.locator(BODY)).to_have_attribute("data-seated", "true")
+
+
+async def expect_connection(page: Page, state: str, *, timeout_s: float = 5.0) -> None:
+    await expect(page.locator(BODY)).to_have_attribute(
+        "data-connection", state, timeout=timeout_s * 1000
+    )
 
 
 async def join_from_home(page: Page, server: LiveServer, code: str, name: str) -> None:

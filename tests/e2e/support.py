@@ -250,14 +250,15 @@ class Browsing:
         viewport: dict[str, int] | None = None,
         **options: Any,
     ) -> Page:
-        """A page in a new context: desktop by default, or the phone profile."""
+        """A page in a new context: desktop by default, or the phone profile; in English
+        unless `locale` says otherwise."""
         if phone:
             profile = dict(self.playwright.devices[PHONE])
             profile.pop("default_browser_type", None)
             options = {**profile, **options}
         else:
             options = {"viewport": viewport or DESKTOP, **options}
-        context = await self.browser.new_context(locale="en-US", **options)
+        context = await self.browser.new_context(**{"locale": "en-US", **options})
         self.contexts.append(context)
         page = await context.new_page()
         self.problems.watch(page, label)

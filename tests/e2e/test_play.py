@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -190,6 +192,8 @@ async def test_a_whole_turn_played_with_the_keyboard_alone(
         for target in facilitator.path:
             before = facilitator.seq
             await _move_focus(page, target)
+            # As a person would: Enter once the square shows it may be stepped on.
+            await expect(dom.square(page, target)).to_have_attribute("aria-disabled", "false")
             await page.keyboard.press("Enter")
             await facilitator.wait_past(before, f"the step onto {target}")
         # Kim crossed: the path is found and the learning phase is over.
@@ -197,6 +201,48 @@ async def test_a_whole_turn_played_with_the_keyboard_alone(
         await dom.expect_phase(page, "review")
     finally:
         await facilitator.close()
+
+
+async def test_a_square_that_may_not_be_stepped_on_sends_nothing(
+    live_server: LiveServer, browsing: Browsing
+):
+    workshop = await create_workshop(live_server, {"maze": SMALL_MAZE})
+    facilitator = await signed_in(live_server, workshop)
+    try:
+        page = await browsing.open("Ann, iPhone", phone=True)
+        sent: list[str] = []
+        page.on("websocket", lambda socket: socket.on("framesent", _collect(sent)))
+        await dom.join_by_link(page, live_server, join_code(workshop), "Ann")
+        await facilitator.command({"type": "start_learning"})
+        await dom.expect_turn(page, True)
+        await expect(dom.tappable(page)).to_have_count(4)  # the entry row
+
+        off_limits = dom.square(page, (2, 0))  # not in the entry row
+        await expect(off_limits).to_have_attribute("aria-disabled", "true")
+        before = len(sent)
+        await off_limits.tap(force=True)
+        await off_limits.click(force=True)
+        await off_limits.focus()
+        await page.keyboard.press("Enter")
+        await page.keyboard.press(" ")
+        await page.wait_for_timeout(300)
+        assert sent[before:] == [], f"a disabled square sent {sent[before:]}"
+        await expect(page.locator(dom.MOVE_ERROR)).to_be_empty()
+
+        # The same count sees a square that may be stepped on.
+        await step_and_wait(facilitator, Player("Ann", page, touch=True), (0, 1))
+        assert [json.loads(frame) for frame in sent[before:]] == [
+            {"type": "step", "row": 0, "col": 1}
+        ]
+    finally:
+        await facilitator.close()
+
+
+def _collect(frames: list[str]) -> Callable[[str | bytes], None]:
+    def collect(payload: str | bytes) -> None:
+        frames.append(payload if isinstance(payload, str) else payload.decode())
+
+    return collect
 
 
 _FOCUSED_SQUARE = """() => {
