@@ -397,6 +397,7 @@ async def screen_page(request: Request, code: str) -> Response:
             "phase": found.team.phase,
             "join_url": join_url(_config(request), found.code),
             "join_base": _config(request).base_url(),
+            "phones_can_reach": _config(request).phones_can_reach(),
         },
     )
 

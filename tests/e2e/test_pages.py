@@ -190,6 +190,8 @@ async def test_the_big_screen(live_server: LiveServer, browsing: Browsing, size:
         qr = page.locator(dom.QR)
         await expect(qr).to_be_visible()
         assert await qr.evaluate("img => img.complete && img.naturalWidth > 0"), "no QR image"
+        # served on 127.0.0.1: the screen says phones cannot follow the QR code
+        await expect(page.locator("#local-only")).to_contain_text("Phones cannot open")
         await check_page(page, "screen-lobby", request.node.originalname)
 
         player = await browsing.open("player")
