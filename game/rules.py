@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from game import commands as cmd
 from game import events as ev
 from game.board import Square, label, neighbours
+from game.names import is_offensive
 from game.state import (
     SessionState,
     TeamState,
@@ -249,6 +250,8 @@ def clean_name(name: str) -> str:
         raise Rejected("bad_name", f"A nickname may have at most {MAX_NAME} characters")
     if any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in cleaned):
         raise Rejected("bad_name", "A nickname may not contain control or invisible characters")
+    if is_offensive(cleaned):
+        raise Rejected("name_not_allowed", "That nickname is not allowed here; choose another")
     return cleaned
 
 

@@ -23,7 +23,7 @@ const body = document.body;
 const code = body.dataset.joinCode;
 const SEAT_KEY = `electric-maze:seat:${code}`;
 const JOIN_ERRORS = new Set([
-  "bad_name", "name_taken", "locked", "finished", "team_full", "already_joined", "session_over",
+  "bad_name", "name_taken", "name_not_allowed", "locked", "finished", "team_full", "already_joined", "session_over",
 ]);
 
 const ui = {

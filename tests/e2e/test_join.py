@@ -65,6 +65,18 @@ async def name_taken(
     )
 
 
+async def name_not_allowed(
+    server: LiveServer, browsing: Browsing, facilitator: Facilitator, code: str
+) -> None:
+    page = await _join_page(server, browsing, code, "a rude nickname")
+    await _try_to_join(page, "Sh1t head")
+    await _refused(page, "error.name_not_allowed")
+    await expect(dom.name_field(page)).to_have_attribute("aria-invalid", "true")
+    assert facilitator.team["players"] == []
+    await _try_to_join(page, "Sam")
+    await dom.expect_seated(page)
+
+
 async def locked(
     server: LiveServer, browsing: Browsing, facilitator: Facilitator, code: str
 ) -> None:
@@ -112,6 +124,7 @@ async def under_way(
 SCENARIOS: dict[str, Scenario] = {
     "wrong code": wrong_code,
     "name taken": name_taken,
+    "nickname not allowed": name_not_allowed,
     "locked team": locked,
     "banned": banned,
     "game under way": under_way,

@@ -1406,3 +1406,23 @@ def test_every_rejection_code_in_the_rules_is_tested_here():
     assert len(codes) > 30
     this_file = inspect.getsource(sys.modules[__name__])
     assert {code for code in codes if f'== "{code}"' not in this_file} == set()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["shit", "Puta", "p.u.t.a", "5H1T head", "MotherFucker", "Cabrón", "big ass", "xXfuckXx"],
+)
+def test_an_offensive_nickname_is_refused(name):
+    game = Game(players=())
+    assert game.reject(cmd.Join, player="ann", name=name).code == "name_not_allowed"
+    game.join("ann", "Ann")
+    assert game.reject(cmd.Rename, player="ann", name=name).code == "name_not_allowed"
+
+
+@pytest.mark.parametrize(
+    "name", ["Cassie", "Scunthorpe", "Dick", "Bass player", "Assia", "Putin fan", "Culebra", "Kit"]
+)
+def test_ordinary_names_pass_the_filter(name):
+    game = Game(players=())
+    game.join("ann", name)
+    assert game.team.players["ann"].name == name
