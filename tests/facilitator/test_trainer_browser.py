@@ -1,13 +1,14 @@
 """The trainers' pages in headless Chromium, against a server with a library password.
 
 The library is filled by importing log files that bots played: a workshop of two teams (with a
-penalty and a huddle) and two one-team workshops of earlier days. Each test checks what the
-trainer sees against the log itself: the board and the events at a moment of a replay, the
-measures of the compare view.
+penalty and a huddle) and two one-team workshops of earlier days (one with delayed beeps). Each
+test checks what the trainer sees against the log itself: the board and the events at a moment
+of a replay, the measures of the compare view.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 import time
@@ -20,20 +21,29 @@ from typing import Any
 import pytest
 from playwright.async_api import FilePayload, Page, expect
 
+from game.bots import play_session
 from game.events import Event
 from game.metrics import session_metrics
 from game.projections import facilitator_view
-from game.replay import LogError, Replay, read_log
+from game.replay import LogError, Replay, read_log, write_log
+from game.settings import parse_maze
 from tests.e2e.conftest import browser, browsing, live_server, playwright
 from tests.e2e.support import Browsing, LiveServer, assert_accessible, save_screenshot
-from tests.facilitator.test_trainer_pages import DAY_S, TUESDAY, bot_log, two_team_log
+from tests.facilitator.test_trainer_pages import (
+    DAY_S,
+    DELAYED_BEEPS,
+    TUESDAY,
+    bot_log,
+    two_team_log,
+)
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 __all__ = ["browser", "browsing", "live_server", "playwright"]  # fixtures shared with tests/e2e
 
 PASSWORD = "a long pass phrase"
 WAIT_MS = 10_000
-SPEED_CAP_S = 1.5  # the longest wait between two events in playback (replay.js MAX_WAIT_S)
+GAP_CAP_S = 5.0  # the longest stretch between two events in playback at 1x (replay.js)
+MARK_COLUMN_PX = 4  # the timeline shows at most one mark per lane in this width (timeline.js)
 
 
 @dataclass
@@ -41,6 +51,7 @@ class Library:
     server: LiveServer
     logs: dict[str, str]  # workshop id -> the log file imported
     two_teams: str  # the workshop of two teams
+    offsite: str  # a one-team workshop with delayed beeps, three days earlier
     kickoff: str  # a one-team workshop, eight days earlier
 
     def events(self, workshop_id: str) -> list[Event]:
@@ -66,13 +77,18 @@ def library(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Library]:
         logs = {}
         made = [
             two_team_log(seed=21, title="Leadership cohort, spring", start=TUESDAY),
-            bot_log(seed=5, title="Operations offsite", start=TUESDAY - 3 * DAY_S),
+            bot_log(
+                seed=5,
+                title="Operations offsite",
+                start=TUESDAY - 3 * DAY_S,
+                settings=DELAYED_BEEPS,
+            ),
             bot_log(seed=7, title="Sales kickoff", start=TUESDAY - 8 * DAY_S),
         ]
         for text in made:
             logs[_import(server, text)] = text
-        two_teams, _, kickoff = logs
-        yield Library(server, logs, two_teams, kickoff)
+        two_teams, offsite, kickoff = logs
+        yield Library(server, logs, two_teams, offsite, kickoff)
     finally:
         server.stop()
 
@@ -246,8 +262,9 @@ def _tampered(text: str) -> tuple[str, int, str]:
 # --- the replay ----------------------------------------------------------------------------------
 
 
-def team_at(events: list[Event], seq: int, team: str) -> dict[str, Any]:
-    view = facilitator_view(Replay(events).state_at(seq))
+def team_at(events: list[Event] | Replay, seq: int, team: str) -> dict[str, Any]:
+    replay = events if isinstance(events, Replay) else Replay(events)
+    view = facilitator_view(replay.state_at(seq))
     found: dict[str, Any] = next(t for t in view["teams"] if t["id"] == team)
     return found
 
@@ -261,14 +278,37 @@ async def at_index(page: Page, index: int) -> None:
     await expect(page.locator("body")).to_have_attribute("data-index", str(index))
 
 
-async def board_shows(page: Page, events: list[Event], seq: int, team: str) -> None:
-    """The board is the room at `seq`: its failures, its beeped squares, its walkers."""
+LANES = {  # the timeline's lanes: the marks in each, and the events they stand for
+    "beep": (".mark-new, .mark-repeat, .mark-error, .mark-beep", {"beeped", "retrace_erred"}),
+    "crossing": (".mark-crossing", {"crossed"}),
+    "other": (".mark-penalty, .mark-huddle", {"penalty_recorded", "huddle_started"}),
+}
+
+
+async def marks_stand_for(page: Page, shown: list[Event]) -> int:
+    """Each lane's marks stand for all its events between them (data-count), one mark at most
+    per few pixels of the strip; returns how many marks there are."""
+    width = await page.locator("#marks").evaluate("(strip) => strip.getBoundingClientRect().width")
+    drawn = 0
+    for lane, (selector, types) in LANES.items():
+        marks = page.locator("#marks-events").locator(selector)
+        counts = [int(n) for n in await marks.evaluate_all("(ms) => ms.map(m => m.dataset.count)")]
+        assert sum(counts) == sum(1 for e in shown if e.type in types), lane
+        assert len(counts) <= width / MARK_COLUMN_PX + 1, (lane, len(counts), width)
+        drawn += len(counts)
+    return drawn
+
+
+async def board_shows(page: Page, events: list[Event] | Replay, seq: int, team: str) -> None:
+    """The board is the room at `seq`: its failures, its beeped squares, its walkers (those
+    who have stepped on)."""
     await expect(page.locator("#board-box")).to_have_attribute("data-seq", str(seq))
     expected = team_at(events, seq, team)
     await expect(page.locator("#stat-failures")).to_have_text(str(expected["failures"]))
     beeps = page.locator('#board path[stroke="#c0392b"]')
     await expect(beeps).to_have_count(len(expected["beeped"]))
-    await expect(page.locator('#board circle[r="16"]')).to_have_count(len(expected["walkers"]))
+    on_the_maze = [walker for walker in expected["walkers"] if walker["trail"]]
+    await expect(page.locator('#board circle[r="16"]')).to_have_count(len(on_the_maze))
 
 
 async def test_a_replay_is_played_scrubbed_and_stepped(
@@ -287,12 +327,9 @@ async def test_a_replay_is_played_scrubbed_and_stepped(
     await board_shows(page, events, 1, "blue")
 
     # The timeline marks every beep, crossing, penalty, huddle and phase change of the team.
-    beeps = [e for e in shown if e.type == "beeped"]
-    new = sum(1 for e in beeps if getattr(e, "kind", "") == "new")
-    await expect(page.locator("#marks-events .mark-new")).to_have_count(new)
-    await expect(page.locator("#marks-events .mark-repeat")).to_have_count(len(beeps) - new)
+    await marks_stand_for(page, shown)
+    assert await page.locator("#marks-events .mark-new").count() >= 1
     crossings = [e for e in shown if e.type == "crossed"]
-    await expect(page.locator("#marks-events .mark-crossing")).to_have_count(len(crossings))
     await expect(page.locator("#marks-events .mark-huddle")).to_have_count(1)
     await expect(page.locator("#marks-events .mark-penalty")).to_have_count(0)  # red's
     phases = {"learning_started", "learning_ended", "execution_started", "execution_ended"}
@@ -365,7 +402,7 @@ async def test_a_replay_is_played_scrubbed_and_stepped(
     await key(page, "h")
     await expect(numbers).to_have_count(len(path))
 
-    # Playing at 16x: the events come at their own pace divided by 16, never stalling.
+    # Playing at 16x: the events come at their own pace divided by 16, long gaps shortened.
     await key(page, "Home")
     await at_index(page, 0)
     await key(page, "5")
@@ -396,10 +433,136 @@ def reached_by(shown: list[Event], speed: int, seconds: float) -> int:
     """The furthest event playback may have reached after `seconds` at `speed`."""
     spent = 0.0
     for index in range(1, len(shown)):
-        spent += min(SPEED_CAP_S, (shown[index].ts - shown[index - 1].ts) / speed)
+        spent += min(GAP_CAP_S, shown[index].ts - shown[index - 1].ts) / speed
         if spent > seconds:
             return index - 1
     return len(shown) - 1
+
+
+def clock(seconds: float) -> str:
+    """m:ss, as the pages write a duration."""
+    return f"{int(seconds) // 60}:{int(seconds) % 60:02d}"
+
+
+def learning_runs(events: list[Event], seq: int, team: str) -> bool:
+    """Whether the team's learning clock is running right after `seq`."""
+    view = team_at(events, seq, team)
+    clock = view["learning"]
+    return (
+        view["phase"] == "learning"
+        and clock["started_at"] is not None
+        and view["paused_since"] is None
+    )
+
+
+async def test_playback_keeps_the_log_s_own_time(
+    browsing: Browsing, library: Library, request: pytest.FixtureRequest
+) -> None:
+    """At 1x a second of the log lasts a second and the clocks run between events; a long
+    stretch without events is fast-forwarded, and the page says so."""
+    events = library.events(library.two_teams)
+    shown = scrubbed(events, "blue")
+    gaps = [(i, shown[i + 1].ts - shown[i].ts) for i in range(len(shown) - 1)]
+    running = [(i, gap) for i, gap in gaps if learning_runs(events, shown[i].seq, "blue")]
+    short = next(i for i, gap in running if 3 <= gap <= GAP_CAP_S)
+    long, long_gap = next((i, gap) for i, gap in running if gap >= 2 * GAP_CAP_S)
+    page = await logged_in(browsing, library, "playback")
+    await page.goto(library.server.url(f"/library/{library.two_teams}/replay?team=blue"))
+    await ready(page)
+    learning = page.locator("#stat-learning")
+    note = page.locator("#gap-note")
+
+    await page.locator("#scrubber").fill(str(short))
+    await at_index(page, short)
+    await key(page, "1")
+    before = await learning.text_content() or ""
+    await key(page, "Space")
+    await expect(learning).not_to_have_text(before, timeout=2500)  # within a second or so
+    await at_index(page, short)  # ... and the next event, 3 s or more later, is still to come
+    await expect(note).to_be_empty()
+    await key(page, "Space")
+    paused = await learning.text_content() or ""
+    await page.wait_for_timeout(1000)
+    await expect(learning).to_have_text(paused)  # a pause stops the clocks where they are
+    await at_index(page, short)
+
+    await page.locator("#scrubber").fill(str(long))
+    await at_index(page, long)
+    await key(page, "Space")
+    await expect(note).to_have_text(
+        f"Fast-forwarding through {clock(long_gap)} with nothing happening."
+    )
+    await at_index(page, long)
+    await save_screenshot(page, request.node.name, "fast-forward")
+    # At 4x, on to the next event within GAP_CAP_S / 4, not the log's own gap / 4 (twice that
+    # or more).
+    await key(page, "3")
+    await expect(page.locator("body")).not_to_have_attribute(
+        "data-index", str(long), timeout=2 * GAP_CAP_S / 4 * 1000
+    )
+    await key(page, "Space")
+    await expect(page.locator("body")).to_have_attribute("data-playing", "false")
+
+
+async def test_without_the_path_the_replay_shows_only_what_the_room_saw(
+    browsing: Browsing, library: Library, request: pytest.FixtureRequest
+) -> None:
+    events = library.events(library.offsite)
+    shown = scrubbed(events, "bots")
+    wrong = next(
+        i
+        for i, e in enumerate(shown)
+        if e.type == "stepped"
+        and not getattr(e, "safe", True)
+        and any(w["pending_beep"] for w in team_at(events, e.seq, "bots")["walkers"])
+    )
+    page = await logged_in(browsing, library, "path hidden")
+    await page.goto(library.server.url(f"/library/{library.offsite}/replay?seq={shown[wrong].seq}"))
+    await ready(page)
+    await at_index(page, wrong)
+    current = page.locator('#events [aria-current="step"]')
+    listed = page.locator("#events")
+    pending = page.locator('#board circle[stroke="#E69F00"]')  # the beep still to come
+    progress = page.locator("#stat-progress")
+    labels = (
+        "() => Chart.getChart(document.querySelector('#chart')).data.datasets.map(d => d.label)"
+    )
+    beep_marks = page.locator("#marks-events .mark-beep")
+
+    # The facilitator's view: the delayed beep, new failures, the path found.
+    await expect(current).to_contain_text("(wrong: the beep is delayed)")
+    await expect(listed).to_contain_text("(new)")
+    await expect(pending).to_have_count(1)
+    await expect(progress).to_be_visible()
+    assert await page.evaluate(labels) == ["New failures", "Repeat failures", "Path found"]
+    assert await page.locator("#marks-events .mark-new").count() >= 1
+    await expect(beep_marks).to_have_count(0)
+
+    # The room's: none of it, the same failures counted.
+    failures = await page.locator("#stat-failures").text_content()
+    await page.click('label[for="show-path"]')
+    await expect(page.locator("#show-path")).not_to_be_checked()
+    await expect(current).not_to_contain_text("the beep is delayed")
+    await expect(listed).not_to_contain_text("(new)")
+    await expect(pending).to_have_count(0)
+    await expect(progress).to_be_hidden()
+    assert await page.evaluate(labels) == ["Failures"]
+    await expect(page.locator("#marks-events").locator(".mark-new, .mark-repeat")).to_have_count(0)
+    assert await beep_marks.count() >= 1
+    await marks_stand_for(page, shown)
+    await expect(page.locator("#stat-failures")).to_have_text(failures or "")
+    await expect(page.locator(".marks-legend li:visible")).not_to_contain_text(["New failure"])
+    await key(page, "ArrowRight")  # stepping on keeps it hidden
+    await at_index(page, wrong + 1)
+    await expect(listed).not_to_contain_text("(new)")
+    await expect(listed).not_to_contain_text("the beep is delayed")
+    await assert_accessible(page, "replay without the path")
+    await save_screenshot(page, request.node.name, "path-hidden")
+
+    await key(page, "h")
+    await expect(listed).to_contain_text("(new)")
+    await expect(progress).to_be_visible()
+    assert await page.evaluate(labels) == ["New failures", "Repeat failures", "Path found"]
 
 
 # --- compare -------------------------------------------------------------------------------------
@@ -451,3 +614,57 @@ async def test_teams_of_several_workshops_are_compared(
     await expect(phone.locator("#compare-head th.team-column")).to_have_text(["Red", "Blue"])
     await no_sideways_scroll(phone)
     await save_screenshot(phone, name, "compare-teams")
+
+
+# --- a long log ----------------------------------------------------------------------------------
+
+
+async def test_a_long_log_is_scrubbed_and_stepped(
+    browsing: Browsing, library: Library, request: pytest.FixtureRequest
+) -> None:
+    """More than 10,000 events: the timeline keeps a few hundred marks, and the board follows
+    the scrubber and the keys anywhere in the log."""
+    events = play_session(
+        strategy="random",
+        maze=parse_maze({"seed": 7}),
+        seed=7,
+        start=TUESDAY,
+        max_learning_steps=6000,
+        max_execution_steps=100,
+    )
+    assert len(events) > 10_000
+    workshop_id = await asyncio.to_thread(_import, library.server, write_log(events))
+    try:
+        replay = Replay(events)
+        team = str(getattr(events[-2], "team", ""))
+        shown = scrubbed(events, team)
+        page = await logged_in(browsing, library, "long replay")
+        await page.goto(library.server.url(f"/library/{workshop_id}/replay"))
+        await ready(page)
+        await board_shows(page, replay, shown[0].seq, team)
+        drawn = await marks_stand_for(page, shown)
+        assert 10 <= drawn <= 400, drawn
+        for fraction in (0.9, 0.1, 0.5, 0.75):
+            index = round(fraction * (len(shown) - 1))
+            await page.locator("#scrubber").fill(str(index))
+            await at_index(page, index)
+            await board_shows(page, replay, shown[index].seq, team)
+        await key(page, "ArrowRight")
+        await at_index(page, index + 1)
+        await board_shows(page, replay, shown[index + 1].seq, team)
+        await key(page, "End")
+        await board_shows(page, replay, shown[-1].seq, team)
+        await no_sideways_scroll(page)
+        await save_screenshot(page, request.node.name, "long")
+    finally:
+        await asyncio.to_thread(_delete, library.server, workshop_id)
+
+
+def _delete(server: LiveServer, workshop_id: str) -> None:
+    request = urllib.request.Request(
+        server.url(f"/api/library/workshops/{workshop_id}"),
+        method="DELETE",
+        headers={"Authorization": f"Bearer {PASSWORD}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 204

@@ -34,16 +34,25 @@ FACILITATOR = Path(__file__).resolve().parents[2] / "facilitator"
 TRAINER_STATIC = FACILITATOR / "static" / "trainer"
 DAY_S = 24 * 3600.0
 TUESDAY = 1_767_691_800.0  # 6 January 2026, 09:30 UTC: when a workshop might start
+DELAYED_BEEPS = Settings(beep_delay_s=2)  # a wrong step beeps two seconds later
 
 
 # --- log files ---------------------------------------------------------------------------------
 
 
-def bot_log(*, seed: int, title: str, start: float, strategy: str = "learner") -> str:
+def bot_log(
+    *,
+    seed: int,
+    title: str,
+    start: float,
+    strategy: str = "learner",
+    settings: Settings | None = None,
+) -> str:
     """A one-team session played by bots, under a title of our choosing."""
     events = play_session(
         strategy=strategy,
         maze=parse_maze({"seed": seed, "cols": 5, "rows": 6}),
+        settings=settings,
         players=3,
         seed=seed,
         start=start,
@@ -284,3 +293,5 @@ def test_the_logs_made_here_read_back_and_replay() -> None:
     assert {getattr(event, "team", None) for event in two} >= {"red", "blue"}
     one = read_log(bot_log(seed=22, title="One team", start=TUESDAY + DAY_S))
     assert one[0].ts == TUESDAY + DAY_S and one[0].title == "One team"  # type: ignore[attr-defined]
+    delayed = read_log(bot_log(seed=5, title="Delayed", start=TUESDAY, settings=DELAYED_BEEPS))
+    assert any(event.type == "stepped" and not event.safe for event in delayed)  # type: ignore[attr-defined]

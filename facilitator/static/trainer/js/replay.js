@@ -1,7 +1,12 @@
 // The replay: a session's log played back on the facilitator's board, event by event, at the
-// pace it happened (divided by the speed; long idle gaps are shortened so playback never
-// stalls). The server folds the log to any moment (/at/<seq>); this page asks for the moment on
-// show, one request at a time, and keeps the answers it has had.
+// pace it happened, times the speed: at 1x a second of the log lasts a second, and the clocks
+// run between events. A stretch without events longer than GAP_CAP_S plays in GAP_CAP_S (the
+// clocks run faster through it, and the page says so). The server folds the log to any moment
+// (/at/<seq>); this page asks for the moment on show, one request at a time, and keeps the
+// answers it has had.
+//
+// "Show the hidden path" off is the replay as the room could see it: no path, no progress
+// along it, no telling new failures from repeats, no delayed beep.
 //
 // The address holds the moment (?seq=N) and, when the workshop has several teams, the team on
 // show (?team=ID), so a copied link opens the same moment elsewhere.
@@ -16,7 +21,8 @@ import { request, workshopPath, comparePage, setPageState, keepLanguageLinks } f
 import { drawMarks, placeCursor, indexAt, markOf } from "./timeline.js";
 
 export const SPEEDS = [1, 2, 4, 8, 16];
-const MAX_WAIT_S = 1.5; // the longest pause between two events, whatever the log says
+const GAP_CAP_S = 5; // the longest stretch between two events, in seconds of playback at 1x
+const MAX_FRAME_S = 0.25; // a frame that comes later (a hidden tab) moves playback this much
 const NEAR = 5; // events listed on each side of the cursor
 const JUMP = 10;
 const CACHE_SIZE = 400;
@@ -36,7 +42,9 @@ const state = {
   index: 0,
   playing: false,
   speed: 4,
-  timer: null,
+  frame: null, // the animation frame of playback
+  lastFrame: null, // its time (ms)
+  played: 0, // seconds of playback since the event on show
   showPath: true,
   shown: null, // the /at answer on the board
   chart: null,
@@ -119,8 +127,9 @@ function eventText(record) {
   if (record.type === "session_created") return t("fac.log.created");
   const said = describe(record, everyone());
   let text = said?.text ?? record.type.replaceAll("_", " ");
-  if (record.type === "beeped") text += ` (${t(`fac.log.kind.${record.kind}`)})`;
-  if (record.type === "stepped" && record.safe === false) text += ` (${t("fac.log.wrong_delayed")})`;
+  // New or repeat, and a wrong step whose beep is delayed, are the facilitator's to know.
+  if (record.type === "beeped" && (state.showPath || record.kind === "execution")) text += ` (${t(`fac.log.kind.${record.kind}`)})`;
+  if (record.type === "stepped" && record.safe === false && state.showPath) text += ` (${t("fac.log.wrong_delayed")})`;
   if (record.type === "player_removed" && record.reason === "kicked") text = t("fac.log.kicked", { name: state.names.get(record.player) ?? t("someone") });
   return text;
 }
@@ -151,9 +160,11 @@ function indexOfSeq(seq) {
   return found;
 }
 
-function seek(index, { announceIt = false } = {}) {
+// keepPlayed: playback's own move, or a redraw, keeps how far playback has gone past the event.
+function seek(index, { announceIt = false, keepPlayed = false } = {}) {
   const last = state.list.length - 1;
   state.index = Math.max(0, Math.min(last, index));
+  if (!keepPlayed) state.played = 0;
   const record = current();
   const scrubber = $("#scrubber");
   scrubber.value = String(state.index);
@@ -161,7 +172,7 @@ function seek(index, { announceIt = false } = {}) {
   scrubber.setAttribute("aria-valuetext", t("lib.replay.position_text", { n: state.index + 1, count: state.list.length, event: words, time: sinceStart(record) }));
   placeCursor($("#marks"), state.index, state.list.length);
   setText($("#position-count"), t("lib.replay.position", { n: state.index + 1, count: state.list.length }));
-  setText($("#position-time"), t("lib.replay.position_time", { time: timeOfDay(record.ts), since: sinceStart(record) }));
+  paintTime();
   document.body.dataset.index = String(state.index);
   document.body.dataset.seq = String(record.seq);
   renderNear();
@@ -179,7 +190,7 @@ function renderNear() {
     const index = from + offset;
     const item = el("li", { className: `log-${record.type}` });
     const button = el("button", { className: "event-button", attrs: { type: "button", "data-index": String(index) } });
-    const mark = markOf(record);
+    const mark = markOf(record, { plain: !state.showPath });
     if (mark && mark !== "phase") button.append(el("span", { className: `event-mark mark-${mark}`, attrs: { "aria-hidden": "true" } }));
     button.append(
       el("time", { text: timeOfDay(record.ts), attrs: { datetime: new Date(record.ts * 1000).toISOString() } }),
@@ -200,25 +211,54 @@ function renderNear() {
   if (hadFocus) list.querySelector('[aria-current="step"]')?.focus();
 }
 
+function shownTeam() {
+  return state.shown?.view.teams.find((team) => team.id === state.teamId) ?? null;
+}
+
 function show(answer) {
   state.shown = answer;
-  const teamView = answer.view.teams.find((team) => team.id === state.teamId);
-  const record = state.bySeq.get(answer.seq) ?? current();
-  const at = record?.ts ?? 0;
+  const teamView = shownTeam();
   $("#board-box").dataset.seq = String(answer.seq);
   if (!teamView) return;
   setText($("#board-title"), teamView.name);
   const badge = $("#team-phase");
   badge.className = `phase-badge phase-${teamView.phase}`;
   setText(badge, t(`phase.${teamView.phase}`));
-  const learning = phaseSeconds(teamView, "learning", at);
-  const execution = phaseSeconds(teamView, "execution", at);
-  setText($("#stat-learning"), duration(learning));
-  setText($("#stat-execution"), duration(execution));
   setText($("#stat-failures"), String(teamView.failures));
   setText($("#stat-progress"), percent(teamView.revealed >= 0 ? teamView.progress : 0));
   renderBoard(teamView);
   renderWalkers(teamView);
+  paintClocks();
+}
+
+// The log's clock on show: the event's time, or as far towards the next event as playback has
+// gone (a pause keeps it there; any other move starts from an event).
+function logTime() {
+  const record = current();
+  const next = state.list[state.index + 1];
+  if (!next) return record.ts;
+  const length = playbackSeconds(record, next, state.speed);
+  const fraction = length > 0 ? Math.min(1, state.played / length) : 1;
+  return record.ts + fraction * (next.ts - record.ts);
+}
+
+function paintTime() {
+  const at = logTime();
+  setText($("#position-time"), t("lib.replay.position_time", { time: timeOfDay(at), since: duration(at - state.records[0].ts) }));
+  const next = state.list[state.index + 1];
+  const gap = next ? next.ts - current().ts : 0;
+  setText($("#gap-note"), state.playing && gap > GAP_CAP_S ? t("lib.replay.fast_forward", { time: duration(gap) }) : "");
+}
+
+// The phase clocks and the chart's cursor at the log's clock (or at the moment on the board,
+// while the one asked for is on its way).
+function paintClocks() {
+  const teamView = shownTeam();
+  if (!teamView) return;
+  const at = state.shown.seq === current().seq ? logTime() : (state.bySeq.get(state.shown.seq)?.ts ?? 0);
+  const learning = phaseSeconds(teamView, "learning", at);
+  setText($("#stat-learning"), duration(learning));
+  setText($("#stat-execution"), duration(phaseSeconds(teamView, "execution", at)));
   placeChartCursor(teamView, learning);
 }
 
@@ -228,7 +268,8 @@ function renderBoard(teamView) {
   drawMaze($("#board"), teamView.board, {
     path: teamView.path,
     revealed: teamView.revealed,
-    walkers: teamView.walkers,
+    // a beep still delayed is the facilitator's to know
+    walkers: state.showPath ? teamView.walkers : teamView.walkers.map((walker) => ({ ...walker, pending_beep: null })),
     names,
     beeped: teamView.beeped,
     showPath: state.showPath,
@@ -250,6 +291,8 @@ function renderWalkers(teamView) {
 
 // --- the chart -------------------------------------------------------------------------------
 
+const CROWDED_MINUTES = 30; // past this many bars, their numbers would overlap
+
 function drawChart() {
   const learning = state.metrics?.teams?.[state.teamId]?.learning;
   const started = Boolean(learning?.started_at);
@@ -261,10 +304,27 @@ function drawChart() {
   }
   state.chartCursor = null;
   if (!started || !window.Chart) return;
-  state.chart = failuresChart($("#chart"));
-  setFailures(state.chart, learning, { minMinutes: 1 });
+  if (!window.Chart.registry.plugins.get(cursorPlugin.id)) window.Chart.register(cursorPlugin);
+  const chart = failuresChart($("#chart"), { progress: state.showPath });
+  if ((learning.per_minute?.length ?? 0) > CROWDED_MINUTES) chart.options.plugins.valueLabels.display = false;
+  setFailures(chart, learning, { minMinutes: 1 });
   const name = teamName(state.teamId);
-  $("#chart").setAttribute("aria-label", t("fac.debrief.failures_alt", { team: name, new: learning.failures.new, repeat: learning.failures.repeat }));
+  if (state.showPath) {
+    $("#chart").setAttribute("aria-label", t("fac.debrief.failures_alt", { team: name, new: learning.failures.new, repeat: learning.failures.repeat }));
+  } else {
+    plainBars(chart, learning);
+    $("#chart").setAttribute("aria-label", t("lib.replay.failures_alt_plain", { team: name, count: learning.failures.total }));
+  }
+  state.chart = chart;
+}
+
+// One bar a minute, every failure alike: the room never knew which were repeats.
+function plainBars(chart, learning) {
+  const [bars] = chart.data.datasets;
+  bars.label = t("fac.chart.failures");
+  bars.data = (learning.per_minute ?? []).map((bucket) => ({ x: bucket.minute + 0.5, y: bucket.new + bucket.repeat }));
+  chart.data.datasets = [bars];
+  chart.update("none");
 }
 
 // The learning phase's running time at each event of the scrubber (paused time and huddles
@@ -297,16 +357,41 @@ function seekToChart(event) {
   seek(target < 0 ? state.list.length - 1 : target, { announceIt: true });
 }
 
+// The chart's cursor, at state.chartCursor (seconds into the learning phase). This page's own
+// plugin draws it, so that moving it is a redraw of the chart: a whole update, as changing
+// the chart's options needs, would make every seek slower.
+const cursorPlugin = {
+  id: "replayCursor",
+  afterDatasetsDraw(chart) {
+    if (chart !== state.chart || state.chartCursor === null) return;
+    const { ctx, chartArea } = chart;
+    const x = chart.scales.x.getPixelForValue(state.chartCursor / 60);
+    if (x < chartArea.left - 1 || x > chartArea.right + 1) return;
+    ctx.save();
+    ctx.strokeStyle = "#1b1f24";
+    ctx.lineWidth = 3;
+    ctx.setLineDash([8, 5]);
+    ctx.beginPath();
+    ctx.moveTo(x, chartArea.top);
+    ctx.lineTo(x, chartArea.bottom);
+    ctx.stroke();
+    ctx.font = `700 13px ${window.Chart.defaults.font.family}`;
+    ctx.fillStyle = "#1b1f24";
+    ctx.textAlign = x > chartArea.right - 120 ? "right" : "left";
+    ctx.fillText(duration(state.chartCursor), x + (ctx.textAlign === "right" ? -6 : 6), chartArea.top + 14);
+    ctx.restore();
+  },
+};
+
 function placeChartCursor(teamView, learningSeconds) {
   const chart = state.chart;
   if (!chart) return;
-  const seconds = teamView.learning.started_at === null ? 0 : learningSeconds;
-  const rounded = Math.round(seconds);
-  if (state.chartCursor === rounded) return;
-  state.chartCursor = rounded;
-  chart.options.plugins.markers = { size: 13, lines: [{ value: seconds / 60, label: duration(seconds), colour: "#1b1f24" }] };
-  chart.update("none");
-  $("#chart-figure").dataset.cursor = String(rounded);
+  // whole seconds, as the learning clock beside the board shows them
+  const whole = Math.floor(teamView.learning.started_at === null ? 0 : learningSeconds);
+  if (state.chartCursor === whole) return;
+  state.chartCursor = whole;
+  chart.draw();
+  $("#chart-figure").dataset.cursor = String(whole);
 }
 
 // --- playing ---------------------------------------------------------------------------------
@@ -318,38 +403,51 @@ function setPlaying(playing) {
   button.setAttribute("aria-pressed", String(playing));
   setText($("#play-text"), playing ? t("lib.replay.pause") : t("lib.replay.play"));
   button.title = `${playing ? t("lib.replay.pause") : t("lib.replay.play")} (${t("lib.keys.space")})`;
-  if (!playing) {
-    clearTimeout(state.timer);
+  cancelAnimationFrame(state.frame);
+  state.lastFrame = null;
+  if (playing) state.frame = requestAnimationFrame(playFrame);
+  else {
+    paintTime();
     keepAddress(true);
   }
 }
 
-// How long to wait before the next event: its real gap divided by the speed, never longer
-// than MAX_WAIT_S.
-export function waitBefore(from, to, speed) {
-  const gap = Math.max(0, to.ts - from.ts) / speed;
-  return Math.min(MAX_WAIT_S, gap) * 1000;
+// How long the stretch between two events plays, in seconds: its length in the log, at most
+// GAP_CAP_S, divided by the speed.
+export function playbackSeconds(from, to, speed) {
+  return Math.min(GAP_CAP_S, Math.max(0, to.ts - from.ts)) / speed;
 }
 
-function scheduleNext() {
-  clearTimeout(state.timer);
+// Each frame moves playback on by the time since the last one, past as many events as are
+// due (at high speed, several in a frame: the board shows the last).
+function playFrame(now) {
   if (!state.playing) return;
-  const next = state.list[state.index + 1];
-  if (!next) {
+  if (state.lastFrame !== null) state.played += Math.min(MAX_FRAME_S, (now - state.lastFrame) / 1000);
+  state.lastFrame = now;
+  let index = state.index;
+  for (let next = state.list[index + 1]; next; next = state.list[index + 1]) {
+    const length = playbackSeconds(state.list[index], next, state.speed);
+    if (state.played < length) break;
+    state.played -= length;
+    index += 1;
+  }
+  if (index !== state.index) {
+    seek(index, { keepPlayed: true });
+    prefetch();
+  }
+  if (index >= state.list.length - 1) {
     setPlaying(false);
     return;
   }
-  state.timer = setTimeout(() => {
-    seek(state.index + 1);
-    scheduleNext();
-  }, waitBefore(current(), next, state.speed));
-  prefetch();
+  paintTime();
+  paintClocks();
+  state.frame = requestAnimationFrame(playFrame);
 }
 
 function play() {
   if (state.index >= state.list.length - 1) seek(0);
   setPlaying(true);
-  scheduleNext();
+  prefetch();
 }
 
 function pause() {
@@ -367,17 +465,25 @@ function step(delta) {
 }
 
 function setSpeed(speed) {
+  state.played *= state.speed / speed; // as far between the two events as before
   state.speed = speed;
   const radio = $(`#speed-${speed}`);
   if (radio) radio.checked = true;
-  if (state.playing) scheduleNext();
 }
 
+// Off, the page shows what the room could see: everything marked .path-only goes, and the
+// marks, the events and the chart stop telling new failures from repeats.
 function setShowPath(on) {
   state.showPath = on;
   $("#show-path").checked = on;
   document.body.dataset.path = on ? "shown" : "hidden";
-  for (const key of document.querySelectorAll(".path-key")) key.hidden = !on;
+  for (const node of document.querySelectorAll(".path-only")) node.hidden = !on;
+  for (const node of document.querySelectorAll(".room-only")) node.hidden = on;
+  if (state.list.length) {
+    drawMarks($("#marks"), state.list, { plain: !on });
+    drawChart();
+    seek(state.index, { keepPlayed: true });
+  }
   if (state.shown) show(state.shown);
   $("#announcer").textContent = on ? t("lib.replay.path_on") : t("lib.replay.path_off");
 }
@@ -504,7 +610,7 @@ function chooseTeam(teamId, { at = undefined } = {}) {
   $("#team-select").value = teamId;
   const scrubber = $("#scrubber");
   scrubber.max = String(Math.max(0, state.list.length - 1));
-  drawMarks($("#marks"), state.list);
+  drawMarks($("#marks"), state.list, { plain: !state.showPath });
   drawChart();
   renderJump();
   state.chartCursor = null;

@@ -1,9 +1,19 @@
 // The marks above the replay's scrubber: beeps, crossings, penalties, huddles and phase
 // changes, each with its own shape (colour is never the only difference). Positions are
 // shares of the scrubber's length, so the marks stay in place whatever the width.
+//
+// A long log has thousands of beeps: one mark each would make every paint of the page slow
+// and merge into a solid bar anyway. So the strip is cut into columns a few pixels wide, and
+// each lane of a column shows one mark, of the strongest kind among its events; the mark
+// keeps how many events it stands for (data-count). The columns are recut when the strip's
+// width changes. The scrubber itself is the accessible control: the marks are a picture.
 
 const NS = "http://www.w3.org/2000/svg";
 const LANES = { beep: 9, crossing: 23, other: 37 };
+const COLUMN_PX = 4;
+const FALLBACK_COLUMNS = 400; // while the strip has no width yet
+// In a column, the mark shown is the first of these kinds found there.
+const STRONGEST_FIRST = ["new", "error", "repeat", "beep", "crossing", "penalty", "huddle"];
 export const PHASE_CHANGES = new Set([
   "planning_started",
   "learning_started",
@@ -23,13 +33,14 @@ function share(index, count) {
   return count > 1 ? (index / (count - 1)) * 100 : 0;
 }
 
-// The mark of one event, or null for events the timeline does not mark.
-export function markOf(record) {
+// The mark of one event, or null for events the timeline does not mark. With `plain`, a
+// learning beep is only a beep: whether it was new or a repeat is the facilitator's to know.
+export function markOf(record, { plain = false } = {}) {
   switch (record.type) {
     case "beeped":
-      if (record.kind === "repeat") return "repeat";
       if (record.kind === "execution") return "error";
-      return "new";
+      if (plain) return "beep";
+      return record.kind === "repeat" ? "repeat" : "new";
     case "retrace_erred":
       return "error";
     case "crossed":
@@ -44,37 +55,90 @@ export function markOf(record) {
 }
 
 function lane(mark) {
-  if (mark === "crossing") return LANES.crossing;
-  if (mark === "penalty" || mark === "huddle") return LANES.other;
-  return LANES.beep;
+  if (mark === "crossing") return "crossing";
+  if (mark === "penalty" || mark === "huddle") return "other";
+  return "beep";
 }
 
-// records: the events on the scrubber, in order (one position each).
-export function drawMarks(root, records) {
-  const phases = root.querySelector("#marks-phases");
-  const events = root.querySelector("#marks-events");
+function columnsOf(root) {
+  const width = root.getBoundingClientRect().width;
+  return width > 0 ? Math.max(1, Math.floor(width / COLUMN_PX)) : FALLBACK_COLUMNS;
+}
+
+// The marks to draw: per column and lane, the strongest mark, where its first event is, and
+// how many marked events the column's lane holds.
+export function binMarks(records, columns, options = {}) {
   const count = records.length;
-  const phaseLines = [];
-  const shapes = [];
-  let huddleFrom = null;
+  const cells = new Map();
   records.forEach((record, index) => {
-    const x = `${share(index, count).toFixed(3)}%`;
-    const mark = markOf(record);
-    if (record.type === "huddle_started") huddleFrom = x;
-    if (record.type === "huddle_ended" && huddleFrom !== null) {
-      const from = Number.parseFloat(huddleFrom);
-      shapes.push(svg("rect", { x: huddleFrom, y: LANES.other - 2, width: `${Math.max(0.2, share(index, count) - from).toFixed(3)}%`, height: 4, fill: "#5b2377", class: "huddle-span" }));
-      huddleFrom = null;
-    }
-    if (mark === null) return;
-    if (mark === "phase") {
-      phaseLines.push(svg("line", { x1: x, x2: x, y1: 0, y2: "100%", stroke: "#0b2e59", "stroke-width": 2, "stroke-dasharray": "3 2", "data-type": record.type }));
+    const mark = markOf(record, options);
+    if (mark === null || mark === "phase") return;
+    const x = share(index, count);
+    const column = Math.min(columns - 1, Math.floor((x / 100) * columns));
+    const key = `${lane(mark)}:${column}`;
+    const cell = cells.get(key);
+    if (!cell) {
+      cells.set(key, { mark, x, lane: lane(mark), count: 1 });
       return;
     }
-    shapes.push(svg("use", { href: `#mark-${mark}`, x, y: lane(mark), class: `mark mark-${mark}` }));
+    cell.count += 1;
+    if (STRONGEST_FIRST.indexOf(mark) < STRONGEST_FIRST.indexOf(cell.mark)) {
+      cell.mark = mark;
+      cell.x = x;
+    }
   });
-  phases.replaceChildren(...phaseLines);
-  events.replaceChildren(...shapes);
+  return [...cells.values()];
+}
+
+function huddleSpans(records) {
+  const count = records.length;
+  const spans = [];
+  let from = null;
+  records.forEach((record, index) => {
+    if (record.type === "huddle_started") from = share(index, count);
+    if (record.type === "huddle_ended" && from !== null) {
+      spans.push(svg("rect", { x: `${from.toFixed(3)}%`, y: LANES.other - 2, width: `${Math.max(0.2, share(index, count) - from).toFixed(3)}%`, height: 4, fill: "#5b2377", class: "huddle-span" }));
+      from = null;
+    }
+  });
+  return spans;
+}
+
+function phaseLines(records) {
+  const count = records.length;
+  const lines = [];
+  records.forEach((record, index) => {
+    if (!PHASE_CHANGES.has(record.type)) return;
+    const x = `${share(index, count).toFixed(3)}%`;
+    lines.push(svg("line", { x1: x, x2: x, y1: 0, y2: "100%", stroke: "#0b2e59", "stroke-width": 2, "stroke-dasharray": "3 2", "data-type": record.type }));
+  });
+  return lines;
+}
+
+const drawn = new WeakMap(); // root -> {records, options, columns}
+
+function paint(root) {
+  const { records, options } = drawn.get(root);
+  const columns = columnsOf(root);
+  drawn.get(root).columns = columns;
+  const marks = binMarks(records, columns, options).map((cell) =>
+    svg("use", { href: `#mark-${cell.mark}`, x: `${cell.x.toFixed(3)}%`, y: LANES[cell.lane], class: `mark mark-${cell.mark}`, "data-count": cell.count }),
+  );
+  root.querySelector("#marks-phases").replaceChildren(...phaseLines(records));
+  root.querySelector("#marks-events").replaceChildren(...huddleSpans(records), ...marks);
+}
+
+// records: the events on the scrubber, in order (one position each). options.plain: draw
+// learning beeps without telling new from repeat.
+export function drawMarks(root, records, options = {}) {
+  const first = !drawn.has(root);
+  drawn.set(root, { records, options, columns: 0 });
+  paint(root);
+  if (first && "ResizeObserver" in window) {
+    new ResizeObserver(() => {
+      if (columnsOf(root) !== drawn.get(root).columns) paint(root);
+    }).observe(root);
+  }
 }
 
 export function placeCursor(root, index, count) {
