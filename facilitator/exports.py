@@ -5,13 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from game.events import Event, to_record
-from game.metrics import session_metrics
+from game.events import Event, SessionCreated, to_record
+from game.metrics import MINUTE_S, session_metrics
 
-EVENT_COLUMNS = ("seq", "ts", "type", "team", "player", "square", "details")
+EVENT_COLUMNS = ("seq", "ts", "time", "type", "team", "player", "square", "details")
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
@@ -22,6 +24,22 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
     return out.getvalue()
 
 
+def seconds(value: float) -> float:
+    """Seconds as the tables show them: to a tenth."""
+    return round(value, 1)
+
+
+def share_percent(share: float) -> float:
+    """A share of the path as a percentage to one decimal, halves up (as the console shows it)."""
+    return math.floor(share * 1000 + 0.5) / 10
+
+
+def iso_time(ts: float) -> str:
+    """A log time as ISO 8601 in UTC, to the millisecond: 2026-01-01T10:00:05.250Z."""
+    moment = datetime.fromtimestamp(ts, UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def events_csv(events: Sequence[Event]) -> str:
     """One row per event; fields beyond the common ones go into `details` as JSON."""
     rows = []
@@ -29,9 +47,13 @@ def events_csv(events: Sequence[Event]) -> str:
         record = to_record(event)
         record.pop("v")
         square = record.pop("square", None)
-        common = [record.pop(name, "") for name in ("seq", "ts", "type", "team", "player")]
+        seq, ts = record.pop("seq"), record.pop("ts")
+        common = [record.pop(name, "") for name in ("type", "team", "player")]
         rows.append(
             [
+                seq,
+                ts,
+                iso_time(ts),
                 *common,
                 f"{square[0]},{square[1]}" if square else "",
                 json.dumps(record, separators=(",", ":")) if record else "",
@@ -40,16 +62,26 @@ def events_csv(events: Sequence[Event]) -> str:
     return _csv(EVENT_COLUMNS, rows)
 
 
+def progress_by_minute(points: Sequence[dict[str, float]], minute: int) -> float:
+    """The share of the path found by the end of a minute (counted from 0), in percent."""
+    reached = [point["progress"] for point in points if point["t"] <= (minute + 1) * MINUTE_S]
+    return share_percent(reached[-1] if reached else 0.0)
+
+
 def per_minute_csv(events: Sequence[Event], *, now: float | None = None) -> str:
-    """Learning failures per minute of active time, per team, split new and repeat."""
+    """Learning failures per minute of active time, per team, split new and repeat, with the
+    share of the path found by the end of the minute."""
     metrics = session_metrics(events, now=now)
     rows = []
     for team_id, team in metrics["teams"].items():
-        for bucket in team["learning"]["per_minute"]:
+        learning = team["learning"]
+        for bucket in learning["per_minute"]:
+            minute = bucket["minute"]
+            progress = progress_by_minute(learning["progress"], minute)
             rows.append(
-                [team_id, team["name"], bucket["minute"] + 1, bucket["new"], bucket["repeat"]]
+                [team_id, team["name"], minute + 1, bucket["new"], bucket["repeat"], progress]
             )
-    return _csv(("team", "team_name", "minute", "new", "repeat"), rows)
+    return _csv(("team", "team_name", "minute", "new", "repeat", "path_progress_pct"), rows)
 
 
 SUMMARY_COLUMNS = (
@@ -82,18 +114,55 @@ SUMMARY_COLUMNS = (
 )
 
 
-def _dig(value: Any, keys: Sequence[str]) -> Any:
+def _cell(name: str, value: Any, keys: Sequence[str]) -> Any:
     for key in keys:
         value = value.get(key) if isinstance(value, dict) else None
-    return "" if value is None else value
+    if value is None:
+        return ""
+    if name.endswith("_s") and isinstance(value, float):
+        return seconds(value)
+    return value
+
+
+def _penalty_cells(team: dict[str, Any], kinds: Sequence[str]) -> list[int]:
+    """Each kind's count and seconds, over both phases."""
+    cells = []
+    for kind in kinds:
+        tallies = [team[phase]["penalties"].get(kind) for phase in ("learning", "execution")]
+        cells.append(sum(tally["count"] for tally in tallies if tally))
+        cells.append(sum(tally["seconds"] for tally in tallies if tally))
+    return cells
+
+
+def _crossing_times(team: dict[str, Any]) -> str:
+    """The execution phase's crossings, seconds from its start, in order: "12.5;20.1"."""
+    return ";".join(str(seconds(crossing["t"])) for crossing in team["execution"]["crossings"])
 
 
 def summary_csv(events: Sequence[Event], *, now: float | None = None) -> str:
-    """One row per team with the headline debrief measures."""
+    """One row per team with the headline debrief measures, the penalties of each of the
+    workshop's kinds, and the execution crossing times."""
     metrics = session_metrics(events, now=now)
-    header = ("team", "team_name", "players", *(name for name, _ in SUMMARY_COLUMNS))
+    created = events[0]
+    assert isinstance(created, SessionCreated)
+    kinds = list(created.settings.penalties)
+    header = [
+        "team",
+        "team_name",
+        "players",
+        *(name for name, _ in SUMMARY_COLUMNS),
+        *(f"penalty_{kind}_{what}" for kind in kinds for what in ("count", "s")),
+        "execution_crossings_s",
+    ]
     rows = [
-        [team_id, team["name"], team["players"], *(_dig(team, keys) for _, keys in SUMMARY_COLUMNS)]
+        [
+            team_id,
+            team["name"],
+            team["players"],
+            *(_cell(name, team, keys) for name, keys in SUMMARY_COLUMNS),
+            *_penalty_cells(team, kinds),
+            _crossing_times(team),
+        ]
         for team_id, team in metrics["teams"].items()
     ]
     return _csv(header, rows)

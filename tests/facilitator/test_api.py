@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+from collections import Counter
 from contextlib import ExitStack
+from datetime import datetime
 from typing import Any
 
 import pytest
 
+from game import events as ev
 from game.events import from_record
 from game.metrics import session_metrics
 from tests.app.helpers import Conn, Server, Workshop, path_of, wrong_entry
@@ -77,23 +81,47 @@ def test_the_csv_exports_match_the_log(server: Server, played: Workshop) -> None
     events = list(csv.DictReader(io.StringIO(get(server, played, "export/events.csv").text)))
     assert [int(row["seq"]) for row in events] == [e.seq for e in log]
     assert [row["type"] for row in events] == [e.type for e in log]
+    for row, event in zip(events, log, strict=True):
+        assert float(row["ts"]) == event.ts
+        assert row["time"].endswith("Z")
+        when = datetime.fromisoformat(row["time"].replace("Z", "+00:00"))
+        assert abs(when.timestamp() - event.ts) < 0.001
     beep = next(row for row in events if row["type"] == "beeped")
     assert json.loads(beep["details"])["kind"] == "new"
 
     minutes = list(csv.DictReader(io.StringIO(get(server, played, "export/per-minute.csv").text)))
-    metrics = session_metrics(log)["teams"]["t1"]["learning"]["per_minute"]
+    learning = session_metrics(log)["teams"]["t1"]["learning"]
     assert [(int(r["new"]), int(r["repeat"])) for r in minutes] == [
-        (b["new"], b["repeat"]) for b in metrics
+        (b["new"], b["repeat"]) for b in learning["per_minute"]
     ]
+    # The path was found in the learning phase, within its first minute.
+    assert [r["path_progress_pct"] for r in minutes] == ["100.0"]
 
     summary = list(csv.DictReader(io.StringIO(get(server, played, "export/summary.csv").text)))
     assert len(summary) == 1
-    assert (summary[0]["team"], summary[0]["failures"], summary[0]["predicted_s"]) == (
-        "t1",
-        "1",
-        "40",
+    row = summary[0]
+    assert (row["team"], row["failures"], row["predicted_s"]) == ("t1", "1", "40")
+    assert row["execution_complete"] == "True"
+    assert row["learning_duration_s"] == str(round(learning["duration_s"], 1))
+    for name, value in row.items():
+        for part in value.split(";") if name.endswith("_s") and value else []:
+            assert re.fullmatch(r"-?\d+(\.\d)?", part), (name, value)
+
+    # Penalties by kind, every kind of the workshop, counted from the log.
+    recorded = [e for e in log if isinstance(e, ev.PenaltyRecorded)]
+    counts = Counter(e.kind for e in recorded)
+    for kind, each_s in {"talking": 30, "pointing": 15, "touching": 60}.items():
+        assert row[f"penalty_{kind}_count"] == str(counts[kind])
+        assert row[f"penalty_{kind}_s"] == str(counts[kind] * each_s)
+    assert row["penalty_talking_count"] == "1"
+
+    # The execution crossing times, from its start (nothing paused it).
+    started = next(e for e in log if isinstance(e, ev.ExecutionStarted))
+    crossed = [e for e in log if isinstance(e, ev.Crossed) and e.seq > started.seq]
+    assert len(crossed) == 2
+    assert row["execution_crossings_s"] == ";".join(
+        str(round(e.ts - started.ts, 1)) for e in crossed
     )
-    assert summary[0]["execution_complete"] == "True"
 
     jsonl = get(server, played, "export/log.jsonl")
     assert [from_record(json.loads(line)) for line in jsonl.text.splitlines()] == log

@@ -13,11 +13,13 @@ import io
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,32 @@ def token_of(page: Page) -> str:
     return page.url.split("#", 1)[1]
 
 
+def csv_rows(data: bytes) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(data.decode())))
+
+
+async def next_of(socket: Any, *kinds: str) -> dict[str, Any]:
+    """The next message of one of these types (an error fails the test)."""
+    while True:
+        message: dict[str, Any] = json.loads(await asyncio.wait_for(socket.recv(), 10))
+        assert message["type"] != "error", message
+        if message["type"] in kinds:
+            return message
+
+
+async def a_seat_token(server: LiveServer) -> str:
+    """A seat taken in a workshop of its own, then taken back: its token crossed the socket."""
+    workshop = await create_workshop(server, {})
+    url = server.ws(f"/ws/play/{workshop['teams'][0]['join_code']}")
+    async with connect(url) as first:
+        await first.send(json.dumps({"type": "join", "name": "Dee"}))
+        seat_token: str = (await next_of(first, "welcome"))["seat_token"]
+    async with connect(url) as again:
+        await again.send(json.dumps({"type": "resume", "seat_token": seat_token}))
+        await next_of(again, "resumed", "snapshot")
+    return seat_token
+
+
 def shown_share(value: float) -> float:
     """A share as the page rounds it: a percentage to one decimal, halves up."""
     return math.floor(value * 1000 + 0.5) / 10
@@ -91,6 +119,14 @@ def shown_share(value: float) -> float:
 
 def percent(value: float) -> str:
     return f"{shown_share(value):g}%"
+
+
+def clock(seconds: float | None) -> str:
+    """A duration as the pages show it: m:ss, whole seconds down; a dash for none."""
+    if seconds is None:
+        return "\u2013"
+    whole = math.floor(max(0.0, seconds))
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def progress_by_minute(points: list[dict[str, float]], minutes: int) -> list[str]:
@@ -167,6 +203,7 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
     try:
         await expect(page.locator("#players li")).to_have_count(3, timeout=WAIT_MS)
         await expect(page.locator("#join-code")).to_have_text(code)
+        await expect(page.locator("#copy-hint")).to_be_hidden()  # one team: nothing to choose
         # served on 127.0.0.1: the console says phones cannot follow the join links
         await expect(page.locator("#join-base.warning")).to_contain_text("Phones cannot reach")
         await assert_accessible(page, "console in the lobby")
@@ -263,17 +300,28 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
         download = await started.value
         return Path(await download.path()).read_bytes()
 
-    events = list(csv.DictReader(io.StringIO((await export("Events (CSV)")).decode())))
+    events = csv_rows(await export("Events (CSV)"))
     assert [int(row["seq"]) for row in events] == [event.seq for event in log]
-    per_minute = list(
-        csv.DictReader(io.StringIO((await export("Failures per minute (CSV)")).decode()))
-    )
+    for record, event in zip(events, log, strict=True):
+        when = datetime.fromisoformat(record["time"].replace("Z", "+00:00"))
+        assert record["time"].endswith("Z") and abs(when.timestamp() - event.ts) < 0.001
+    per_minute = csv_rows(await export("Failures per minute (CSV)"))
     assert [(int(r["new"]), int(r["repeat"])) for r in per_minute] == [
         (b["new"], b["repeat"]) for b in metrics["learning"]["per_minute"]
     ]
-    summary = list(csv.DictReader(io.StringIO((await export("Summary (CSV)")).decode())))
-    assert summary[0]["failures"] == str(metrics["learning"]["failures"]["total"])
-    assert summary[0]["predicted_s"] == "20"
+    # The path found by each minute's end, as the console's table showed it.
+    assert [float(r["path_progress_pct"]) for r in per_minute] == [
+        float(row[3].removesuffix("%")) for row in rows
+    ]
+    summary = csv_rows(await export("Summary (CSV)"))[0]
+    assert summary["failures"] == str(metrics["learning"]["failures"]["total"])
+    assert summary["predicted_s"] == "20"
+    assert summary["learning_duration_s"] == str(round(metrics["learning"]["duration_s"], 1))
+    assert (summary["penalty_talking_count"], summary["penalty_talking_s"]) == ("1", "30")
+    assert (summary["penalty_pointing_count"], summary["penalty_pointing_s"]) == ("0", "0")
+    crossings = metrics["execution"]["crossings"]
+    assert len(crossings) == 3
+    assert summary["execution_crossings_s"] == ";".join(str(round(c["t"], 1)) for c in crossings)
     jsonl = (await export("Full log (JSON)")).decode().splitlines()
     assert [from_record(json.loads(line)) for line in jsonl] == log
     async with page.expect_download() as started:
@@ -284,6 +332,82 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
     assert pdf.startswith(b"%PDF")
     (ROOT / "screenshots").mkdir(exist_ok=True)
     (ROOT / "screenshots" / f"{name.removeprefix('test_')}--debrief.pdf").write_bytes(pdf)
+
+    # No secret reached the server's log, which does record every request.
+    seat_token = await a_seat_token(live_server)
+    server_log = live_server.log_path.read_text(errors="replace")
+    assert f"/api/workshops/{workshop_id}/export/summary.csv" in server_log
+    assert token not in server_log
+    assert seat_token not in server_log
+
+
+def contrast(first: str, second: str) -> float:
+    """The WCAG contrast ratio of two CSS colours given as rgb(…) or rgba(…)."""
+
+    def luminance(colour: str) -> float:
+        red, green, blue = (
+            float(n) / 255 for n in colour[colour.index("(") + 1 : -1].split(",")[:3]
+        )
+        linear = [
+            c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)
+        ]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+async def test_the_setup_page_says_what_is_allowed_and_why_it_was_refused(
+    live_server: LiveServer, browsing: Browsing
+) -> None:
+    page = await browsing.open("facilitator")
+    browsing.problems.expect(r"422 ")  # the refusal, provoked on purpose
+    await page.goto(live_server.url("/facilitate/new"))
+    await expect(page.locator("#preview-status")).to_contain_text("Path of")
+
+    # A size out of range is not quietly changed: the page says what is allowed.
+    await page.get_by_label("Columns").fill("20")
+    await expect(page.locator("#size-error")).to_have_text("Columns: a whole number from 3 to 12.")
+    await expect(page.get_by_label("Columns")).to_have_attribute("aria-invalid", "true")
+    await page.get_by_role("button", name="Create the workshop").click()
+    await expect(page.locator("#form-error")).to_contain_text(
+        "Columns: a whole number from 3 to 12."
+    )
+    await expect(page.get_by_label("Columns")).to_be_focused()
+    await page.get_by_label("Columns").fill("5")
+    await expect(page.locator("#size-error")).to_have_text("")
+
+    # Without the same maze, the preview is the first team's; the others get the next seeds.
+    await page.get_by_label("Number of teams").fill("3")
+    await page.get_by_label("Seed", exact=True).fill("40")
+    await page.get_by_label("The same maze for every team").uncheck()
+    await expect(page.locator("#preview-status")).to_contain_text(
+        "each other team gets its own path from the next seeds (41\u201342)"
+    )
+
+    # The last square drawn keeps its number readable under the pointer.
+    await page.get_by_label("Draw it square by square").check()
+    grid = page.locator("#preview-grid")
+    for row, col in [(0, 1), (1, 1), (2, 2)]:
+        await grid.locator(f'[data-row="{row}"][data-col="{col}"]').click()
+    last = grid.locator('[data-row="2"][data-col="2"]')
+    await expect(last).to_have_class(re.compile(r"\bis-last\b"))
+    await last.hover()
+    colours = await last.evaluate(
+        "(node) => [getComputedStyle(node).color, getComputedStyle(node).backgroundColor]"
+    )
+    assert contrast(*colours) >= 4.5, colours
+
+    # A refusal names the field by its label, in the page's language, and focuses it.
+    await page.get_by_role("link", name="Espa\u00f1ol").click()
+    await expect(page.locator("html")).to_have_attribute("lang", "es")
+    await page.get_by_label("Tiempo m\u00e1ximo sin moverse (segundos)").fill("5")
+    await page.get_by_role("button", name="Crear el taller").click()
+    await expect(page.locator("#form-error")).to_have_text(
+        "Tiempo m\u00e1ximo sin moverse (segundos): debe estar entre 10 y 600, no 5"
+    )
+    await expect(page.locator("#rule-idle_timeout_s")).to_be_focused()
+    await expect(page.locator("#rule-idle_timeout_s")).to_have_attribute("aria-invalid", "true")
 
 
 async def test_three_teams_at_a_glance(
@@ -325,6 +449,9 @@ async def test_three_teams_at_a_glance(
             await page.get_by_role("button", name="Start the learning phase").click()
             await expect(page.locator("#team-phase")).to_have_text("Learning")
         assert "team=t3" in page.url
+        await expect(page.locator("#copy-hint")).to_have_text(
+            "The copied link opens on the team shown now: Green."
+        )
         await page.wait_for_timeout(3000)
         await save_screenshot(page, request.node.name, "console")
         await assert_accessible(page, "console of three teams")
@@ -347,9 +474,48 @@ async def test_three_teams_at_a_glance(
         await expect(reopened.locator("html")).to_have_attribute("lang", "es")
         await expect(reopened.get_by_role("heading", name="Todos los equipos")).to_be_visible()
         await expect(reopened.locator("#team-title")).to_have_text("Green")
+
+        # The debrief compares the teams as the log measures them.
+        await host.command({"type": "end"})
+        log = log_of(live_server, workshop["workshop_id"], workshop["facilitator_token"])
+        measured = session_metrics(log)["teams"]
+        debrief = await browsing.open("debrief")
+        await debrief.goto(
+            live_server.url(
+                f"/facilitate/{workshop['workshop_id']}/debrief#{workshop['facilitator_token']}"
+            )
+        )
+        await expect(debrief.locator("body")).to_have_attribute("data-ready", "true")
+        compared = debrief.locator("#compare-table")
+        await expect(compared.locator("thead th")).to_have_text(
+            ["Measure", "Blue", "Orange", "Green"]
+        )
+        expected: dict[str, Callable[[dict[str, Any]], str]] = {
+            "players": lambda m: str(m["players"]),
+            "learning_time": lambda m: clock(m["learning"]["duration_s"]),
+            "learning_adjusted": lambda m: clock(m["learning"]["adjusted_s"]),
+            "first_beep": lambda m: clock(m["learning"]["time_to_first_beep_s"]),
+            "failures": lambda m: str(m["learning"]["failures"]["total"]),
+            "new": lambda m: str(m["learning"]["failures"]["new"]),
+            "repeat": lambda m: str(m["learning"]["failures"]["repeat"]),
+            "ratio": lambda m: percent_whole(m["learning"]["learning_ratio"]),
+            "turns": lambda m: str(m["learning"]["turns"]),
+            "execution_time": lambda m: clock(None),  # no team reached the execution phase
+            "errors": lambda m: str(m["execution"]["errors"]),
+        }
+        for measure, shown in expected.items():
+            cells = await compared.locator(f'tr[data-measure="{measure}"] td').all_inner_texts()
+            assert cells == [shown(measured[team]) for team in ("t1", "t2", "t3")], measure
+        await assert_accessible(debrief, "debrief of three teams")
+        await save_screenshot(debrief, request.node.name, "debrief")
     finally:
         await stop(players)
         await host.close()
+
+
+def percent_whole(share: float | None) -> str:
+    """A share as the debrief shows it: a whole percentage, halves up."""
+    return "\u2013" if share is None else f"{math.floor(share * 100 + 0.5)}%"
 
 
 async def open_team(page: Page, team: str) -> None:
@@ -443,14 +609,19 @@ def clocked_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Clocked
 START = 1_900_000_000.0
 
 
+PLANNING_S = 120
+
+
 @pytest.fixture
 async def walker(clocked_server: ClockedServer) -> AsyncIterator[Any]:
-    """A workshop with one player, Ann, and its facilitator's socket."""
+    """A workshop of two teams with one player, Ann, in the first; its facilitator's socket."""
     workshop = await create_workshop(
         clocked_server,
         {
+            "teams": 2,
+            "team_names": ["Blue", "Gold"],
             "maze": {"cols": 4, "rows": 4, "path": [list(square) for square in PATH]},
-            "rules": {"planning_s": 0, "idle_timeout_s": None},
+            "rules": {"planning_s": PLANNING_S, "idle_timeout_s": None},
         },
     )
     host = Facilitator(clocked_server, workshop)
@@ -462,10 +633,21 @@ async def walker(clocked_server: ClockedServer) -> AsyncIterator[Any]:
     await host.close()
 
 
+async def overview_cells(page: Page, team_id: str) -> list[str]:
+    cells: list[str] = await page.locator(
+        f'#overview-rows tr[data-team="{team_id}"] td'
+    ).all_inner_texts()
+    return cells
+
+
 async def test_the_timers_follow_the_server_clock_without_pauses_and_with_penalties(
     clocked_server: ClockedServer, walker: Any, browsing: Browsing, request: pytest.FixtureRequest
 ) -> None:
     workshop, host, ann = walker
+
+    async def command(message: dict[str, Any]) -> None:
+        await host.command({**message, "team": "t1"})
+
     page = await browsing.open("facilitator")
     await page.clock.install()
     await page.goto(
@@ -475,18 +657,25 @@ async def test_the_timers_follow_the_server_clock_without_pauses_and_with_penalt
     # The page's own clock stands still from here, unless the test runs it on.
     await page.clock.pause_at(await page.evaluate("Date.now() / 1000 + 1"))
 
-    await host.command({"type": "start_learning"})
+    # Planning counts down; the one way on from it is to end it.
+    await command({"type": "start_planning"})
+    await expect(page.locator("#countdown-value")).to_have_text("2:00")
+    end_planning = page.get_by_role("button", name="End planning: start learning now")
+    await expect(end_planning).to_be_visible()
+    await expect(page.get_by_role("button", name="Start the learning phase")).to_be_hidden()
+    await end_planning.click()
     await expect(page.locator("#learning-note")).to_contain_text("first step")
+    await expect(page.locator("#countdown")).to_be_hidden()
     await ann.send(json.dumps({"type": "step", "row": PATH[0][0], "col": PATH[0][1]}))
     await host.wait_until("the first step", lambda team: team["learning"]["started_at"] is not None)
 
     clocked_server.set_time(START + 30)
-    await host.command({"type": "pause"})
+    await command({"type": "pause"})
     await expect(page.locator("#learning-raw")).to_have_text("0:30")
     clocked_server.set_time(START + 90)  # a minute paused does not count
-    await host.command({"type": "resume"})
+    await command({"type": "resume"})
     clocked_server.set_time(START + 100)
-    await host.command({"type": "penalty", "kind": "talking"})
+    await command({"type": "penalty", "kind": "talking"})
     await expect(page.locator("#learning-raw")).to_have_text("0:40")
     await expect(page.locator("#learning-adjusted")).to_have_text("1:10")
     await expect(page.locator("#learning-added")).to_have_text("(+0:30)")
@@ -497,23 +686,56 @@ async def test_the_timers_follow_the_server_clock_without_pauses_and_with_penalt
     await expect(page.locator("#learning-raw")).to_have_text("0:55")
     await expect(page.locator("#learning-adjusted")).to_have_text("1:25")
 
-    # A huddle counts down on the server's time; the phase's time stands still meanwhile.
+    # A huddle counts down on the server's time, and so does the huddle budget; the phase's
+    # time stands still meanwhile.
     clocked_server.set_time(START + 115)
     await page.get_by_label("Length (seconds)").fill("45")
     await page.get_by_role("button", name="Grant a huddle").click()
     await expect(page.locator("#countdown-value")).to_have_text("0:45")
     await page.clock.run_for(20_000)
     await expect(page.locator("#countdown-value")).to_have_text("0:25")
+    await expect(page.locator("#huddle-left")).to_have_text("Huddle time left: 2:40 (used 0:20).")
     await expect(page.locator("#learning-raw")).to_have_text("0:55")
     await save_screenshot(page, request.node.name, "huddle")
     clocked_server.set_time(START + 125)
     await page.get_by_role("button", name="End the huddle now").click()
     await expect(page.locator("#countdown")).to_be_hidden()
-    await expect(page.locator("#huddle-left")).to_contain_text("Huddle time left: 2:50")
+    await expect(page.locator("#huddle-left")).to_have_text("Huddle time left: 2:50 (used 0:10).")
 
     clocked_server.set_time(START + 140)  # 140 s, less 60 paused and 10 in a huddle
-    await host.command({"type": "end_phase"})
+    await command({"type": "end_phase"})
     await expect(page.locator("#learning-raw")).to_have_text("1:10")
     await page.clock.run_for(60_000)  # an ended phase's time stands still
     await expect(page.locator("#learning-raw")).to_have_text("1:10")
     await expect(page.locator("#learning-adjusted")).to_have_text("1:40")
+
+    # Execution: an error, a pause and a penalty; each phase's time apart.
+    clocked_server.set_time(START + 150)
+    await command({"type": "start_execution"})
+    await host.wait_until("Ann walks", lambda team: len(team["walkers"]) == 1)
+    clocked_server.set_time(START + 160)
+    await ann.send(json.dumps({"type": "step", "row": 0, "col": 0}))  # off the path
+    await host.wait_until("the execution error", lambda team: team["execution_errors"] == 1)
+    clocked_server.set_time(START + 170)
+    await command({"type": "pause"})
+    clocked_server.set_time(START + 200)  # half a minute paused does not count
+    await command({"type": "resume"})
+    clocked_server.set_time(START + 210)
+    await command({"type": "penalty", "kind": "talking"})
+    # 210 - 150 - 30 paused = 30 s; adjusted: + 60 for the error + 30 for talking.
+    await expect(page.locator("#execution-raw")).to_have_text("0:30")
+    await expect(page.locator("#execution-adjusted")).to_have_text("2:00")
+    await expect(page.locator("#execution-added")).to_have_text("(+1:30)")
+    await expect(page.locator("#execution-note")).to_contain_text("1 error")
+    await expect(page.locator("#learning-adjusted")).to_have_text("1:40")
+    blue = await overview_cells(page, "t1")
+    assert blue[0].startswith("Execution")
+    assert blue[2:7] == ["1:10 / 1:40", "0:30 / 2:00", "0 / 0", "1", "25%"]
+    gold = await overview_cells(page, "t2")
+    assert gold[0].startswith("Lobby") and gold[2:4] == ["\u2013", "\u2013"]
+
+    await page.clock.run_for(10_000)  # the running phase counts on, in both places
+    await expect(page.locator("#execution-raw")).to_have_text("0:40")
+    await expect(page.locator("#execution-adjusted")).to_have_text("2:10")
+    assert (await overview_cells(page, "t1"))[3] == "0:40 / 2:10"
+    await save_screenshot(page, request.node.name, "execution")

@@ -312,6 +312,9 @@ function render() {
   for (const link of [$("#debrief-link"), $("#ended-debrief")]) link.href = pageLink(debriefPath(), token);
   $("#team-debrief").href = pageLink(debriefPath(), token, { team: teams().length > 1 ? state.teamId : null });
   $("#ended-banner").hidden = !view.session.ended;
+  const shownTeam = team();
+  $("#copy-hint").hidden = teams().length < 2 || !shownTeam;
+  if (shownTeam) setText($("#copy-hint"), t("fac.console.copy_hint", { team: shownTeam.name }));
   $("#end-session").hidden = view.session.ended;
   renderOverview();
   renderTeam();
@@ -403,7 +406,8 @@ function renderControls(teamView) {
   const huddle = teamView.huddle_ends_at !== null;
   const shown = {
     start_planning: allowed.has("start_planning"),
-    start_learning: allowed.has("start_learning"),
+    // During planning the engine also accepts start_learning; one button says it all there.
+    start_learning: allowed.has("start_learning") && phase !== "planning",
     end_planning: phase === "planning" && allowed.has("end_phase"),
     start_execution: allowed.has("start_execution"),
     pause: allowed.has("pause"),
@@ -429,7 +433,7 @@ function renderControls(teamView) {
   $('[data-command="end_huddle"]').hidden = !huddle;
   input.disabled = huddle || paused || left < 1;
   $('[data-command="huddle"]').disabled = paused || left < 1;
-  setText($("#huddle-left"), t("fac.controls.huddle_left", { time: duration(teamView.huddle_left_s), used: duration(teamView.huddle_used_s) }));
+  renderHuddleLeft(teamView, now());
 
   // Penalties
   $('[data-group="penalty"]').hidden = !allowed.has("penalty");
@@ -607,6 +611,7 @@ function renderTimers() {
       setText($(`#${phase}-note`), note);
     }
     renderCountdown(teamView, at);
+    renderHuddleLeft(teamView, at);
     renderWalkers(teamView);
   }
   for (const row of document.querySelectorAll("#overview-rows tr[data-team]")) {
@@ -621,6 +626,15 @@ function renderTimers() {
     }
   }
   renderChartAxis(at);
+}
+
+// The huddle budget as it stands at `at`: the view counts a huddle only once it has ended, so
+// the one under way is taken off here, second by second.
+function renderHuddleLeft(teamView, at) {
+  const inHuddle = teamView.huddle_ends_at === null ? 0 : Math.max(0, Math.min(at, teamView.huddle_ends_at) - teamView.paused_since);
+  const left = Math.max(0, teamView.huddle_left_s - inHuddle);
+  const used = teamView.huddle_used_s + inHuddle;
+  setText($("#huddle-left"), t("fac.controls.huddle_left", { time: countdown(left), used: duration(used) }));
 }
 
 function renderCountdown(teamView, at) {

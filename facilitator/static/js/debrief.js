@@ -309,9 +309,9 @@ function drawComparison(teamViews) {
   for (const teamView of teamViews) head.push(el("th", { className: "num", text: teamView.name, attrs: { scope: "col" } }));
   $("#compare-head").replaceChildren(...head);
   const rows = COMPARED.map(([key, value]) => {
-    const row = el("tr");
+    const row = el("tr", { attrs: { "data-measure": key.split(".").pop() } });
     row.append(el("th", { text: t(key), attrs: { scope: "row" } }));
-    for (const teamView of teamViews) row.append(el("td", { className: "num", text: value(state.metrics.teams[teamView.id]) }));
+    for (const teamView of teamViews) row.append(el("td", { className: "num", text: value(state.metrics.teams[teamView.id]), attrs: { "data-team": teamView.id } }));
     return row;
   });
   $("#compare-table tbody").replaceChildren(...rows);

@@ -12,6 +12,8 @@ const grid = $("#preview-grid");
 const PREVIEW_DELAY_MS = 250;
 
 const state = {
+  size: { cols: 6, rows: 9 }, // the last size within the limits
+  teams: 1, // likewise, the number of teams
   mode: "generated",
   drawn: [], // the drawn path, as [row, col] squares
   preview: null, // the server's last answer
@@ -27,12 +29,52 @@ function whole(input, fallback) {
   return Number.isFinite(value) && input.value.trim() !== "" ? value : fallback;
 }
 
+// A whole number within [low, high] from an input, or null.
+function wholeIn(input, [low, high]) {
+  const text = input.value.trim();
+  const value = Number(text);
+  return text !== "" && Number.isInteger(value) && value >= low && value <= high ? value : null;
+}
+
+// The numbers the page checks itself, with where it says what is allowed.
+const LIMITED = [
+  { input: "#cols", limits: "cols", error: "#size-error" },
+  { input: "#rows", limits: "rows", error: "#size-error" },
+  { input: "#teams", limits: "teams", error: "#teams-error" },
+];
+
+function labelOf(field) {
+  return (field.labels?.[0]?.textContent ?? field.getAttribute("aria-label") ?? "").trim();
+}
+
+// Marks each number outside its limits and says what is allowed; returns the first such field.
+function checkLimits() {
+  const said = new Map(LIMITED.map(({ error }) => [error, []]));
+  let first = null;
+  for (const { input: selector, limits, error } of LIMITED) {
+    const input = $(selector);
+    const [min, max] = options.limits[limits];
+    if (wholeIn(input, [min, max]) === null) {
+      input.setAttribute("aria-invalid", "true");
+      said.get(error).push(t("fac.setup.out_of_range", { field: labelOf(input), min, max }));
+      first ??= input;
+    } else input.removeAttribute("aria-invalid");
+  }
+  for (const [error, texts] of said) $(error).textContent = texts.join(" ");
+  return first;
+}
+
+// The board's size: what the fields say, or the last size they said within the limits.
 function boardSize() {
-  const clamp = (value, [low, high]) => Math.min(high, Math.max(low, Math.round(value)));
-  return {
-    cols: clamp(whole($("#cols"), 6), options.limits.cols),
-    rows: clamp(whole($("#rows"), 9), options.limits.rows),
+  state.size = {
+    cols: wholeIn($("#cols"), options.limits.cols) ?? state.size.cols,
+    rows: wholeIn($("#rows"), options.limits.rows) ?? state.size.rows,
   };
+  return state.size;
+}
+
+function sizeIsValid() {
+  return wholeIn($("#cols"), options.limits.cols) !== null && wholeIn($("#rows"), options.limits.rows) !== null;
 }
 
 function newSeed() {
@@ -44,7 +86,8 @@ function newSeed() {
 // --- team names ------------------------------------------------------------------------------
 
 function teamCount() {
-  return Math.min(options.limits.teams[1], Math.max(1, Math.round(whole($("#teams"), 1))));
+  state.teams = wholeIn($("#teams"), options.limits.teams) ?? state.teams;
+  return state.teams;
 }
 
 function renderTeamNames() {
@@ -178,6 +221,7 @@ function askPreview() {
 async function preview() {
   const status = $("#preview-status");
   const error = $("#preview-error");
+  if (!sizeIsValid()) return; // the size's own message says what is allowed
   if (state.mode === "drawn" && state.drawn.length === 0) {
     state.preview = null;
     status.textContent = t("fac.setup.draw_empty");
@@ -202,7 +246,9 @@ async function preview() {
   }
   if (asked !== state.previewAsked) return; // a newer question is on its way
   if (!ok) {
-    error.textContent = answer.message ?? t("error.unknown");
+    // The preview's fields are the maze's: name them as the set-up does.
+    const detail = Array.isArray(answer.detail) ? answer.detail[0] : null;
+    error.textContent = refusalText(detail ? { ...detail, loc: ["body", "maze", ...detail.loc.slice(1)] } : null, answer).text;
     status.textContent = state.mode === "drawn" ? t("fac.setup.draw_count", { count: state.drawn.length }) : "";
     if (state.mode !== "drawn") state.preview = null;
   } else {
@@ -216,8 +262,17 @@ async function preview() {
       backward: shape.backward,
     });
     if (state.mode === "drawn") status.textContent = `${t("fac.setup.draw_valid")} ${status.textContent}`;
+    else if (teamCount() > 1 && !$("#same-maze").checked) status.textContent += ` ${ownPathsText()}`;
   }
   renderGrid();
+}
+
+// With "same maze" off the server gives team n the seed + n - 1 (see POST /api/workshops).
+function ownPathsText() {
+  const seed = mazeFields().seed;
+  const others = teamCount() - 1;
+  const seeds = others === 1 ? String(seed + 1) : `${seed + 1}–${seed + others}`;
+  return t("fac.setup.own_paths", { seeds });
 }
 
 function setMode(mode) {
@@ -260,16 +315,21 @@ $("#draw-from-preview").addEventListener("click", async () => {
 
 for (const selector of ["#cols", "#rows"]) {
   $(selector).addEventListener("input", () => {
+    checkLimits();
     const { cols, rows } = boardSize();
     state.drawn = state.drawn.filter(([row, col]) => row < rows && col < cols);
     askPreview();
   });
 }
-for (const selector of ["#seed", "#difficulty", "#diagonal"]) {
+for (const selector of ["#seed", "#difficulty", "#diagonal", "#same-maze"]) {
   $(selector).addEventListener("input", askPreview);
   $(selector).addEventListener("change", askPreview);
 }
-$("#teams").addEventListener("input", renderTeamNames);
+$("#teams").addEventListener("input", () => {
+  checkLimits();
+  renderTeamNames();
+  askPreview();
+});
 
 // --- durations read aloud next to their seconds ---------------------------------------------
 
@@ -365,14 +425,64 @@ function request() {
 
 // The field a refusal names (its loc), to mark and focus.
 function fieldFor(loc) {
-  const [, section, name] = loc;
+  const [, section, name, part] = loc;
   if (section === "title") return $("#title");
   if (section === "teams") return $("#teams");
-  if (section === "team_names") return $("#team-names input");
+  if (section === "team_names") return $(`#team-name-${Number(name ?? 0) + 1}`) ?? $("#team-names input");
   if (section === "same_maze") return $("#same-maze");
   if (section === "maze") return name === "path" ? grid.querySelector('[tabindex="0"]') : $(`#${name}`);
-  if (section === "rules") return name === "penalties" ? $("#penalty-rows input") : $(`#rule-${name}`);
+  if (section === "rules" && name === "penalties") {
+    const row = [...$("#penalty-rows").querySelectorAll("tr")].find((tr) => tr.querySelector("input").value.trim() === part);
+    return row ? row.querySelectorAll("input")[1] : $("#penalty-rows input");
+  }
+  if (section === "rules") return $(`#rule-${name}`);
   return null;
+}
+
+// What a person calls the field a refusal names, instead of its name in the request.
+function fieldLabel(loc, field) {
+  const [, section, name, part] = loc;
+  if (section === "maze" && name === "path") return $("#path-legend").textContent.trim();
+  if (section === "rules" && name === "penalties" && part === undefined) return $("#penalties-legend").textContent.trim();
+  return field ? labelOf(field) : "";
+}
+
+// Our own reasons for refusing (from the rules' checks), matched to be said in the page's
+// language; any other reason is shown as the server wrote it.
+const SQUARE = String.raw`square (?<n>\d+) \(row (?<row>\d+), column (?<col>\d+)\)`;
+const PLACE = String.raw`row (?<row2>\d+), column (?<col2>\d+)`;
+const REASONS = [
+  [String.raw`must be (?:a whole number |a number )?from (?<min>[-\d.e+]+) to (?<max>[-\d.e+]+), not (?<value>.+)`, "fac.reason.range"],
+  [String.raw`at most (?<max>\d+) kinds`, "fac.reason.penalty_kinds"],
+  [String.raw`kind (?<kind>.+) must be lower-case letters, digits or _ \(up to 24\), starting with a letter`, "fac.reason.penalty_kind"],
+  [String.raw`must map each penalty kind to its seconds`, "fac.reason.no_penalties"],
+  [String.raw`the path is empty: it needs at least one square in each row`, "fac.reason.path_empty"],
+  [String.raw`${SQUARE} is off the (?<cols>\d+)x(?<rows>\d+) board`, "fac.reason.off_board"],
+  [String.raw`${SQUARE} must be in the first row, where the team enters`, "fac.reason.first_row"],
+  [String.raw`${SQUARE} returns to the entry row; only the first square may`, "fac.reason.entry_row"],
+  [String.raw`${SQUARE} is already on the path; a path never reuses a square`, "fac.reason.reused"],
+  [String.raw`${SQUARE} is not next to ${PLACE}; each square must touch the one before it side by side or diagonal with no gap`, "fac.reason.gap_diagonal"],
+  [String.raw`${SQUARE} is not next to ${PLACE}; each square must touch the one before it side by side with no gap`, "fac.reason.gap"],
+  [String.raw`${SQUARE} makes the path cross itself diagonally`, "fac.reason.crosses"],
+  [String.raw`${SQUARE} reaches the last row before the end; the path ends where it first reaches the far edge`, "fac.reason.last_row_early"],
+  [String.raw`the path ends at ${PLACE}, short of the far edge \(row (?<rows>\d+)\)`, "fac.reason.short"],
+].map(([pattern, key]) => [new RegExp(`^${pattern}$`), key]);
+
+function reasonText(reason) {
+  for (const [pattern, key] of REASONS) {
+    const match = pattern.exec(reason);
+    if (match) return t(key, { ...match.groups });
+  }
+  return reason;
+}
+
+// A refusal (the first item of a 422's detail) as a person reads it, and the field to focus.
+function refusalText(detail, answer) {
+  if (!detail) return { text: answer?.message ?? t("error.unknown"), field: null };
+  const field = fieldFor(detail.loc);
+  const label = fieldLabel(detail.loc, field);
+  const reason = reasonText(detail.msg);
+  return { text: label ? `${label}: ${reason}` : reason, field };
 }
 
 form.addEventListener("submit", async (event) => {
@@ -381,6 +491,12 @@ form.addEventListener("submit", async (event) => {
   const error = $("#form-error");
   for (const marked of form.querySelectorAll("[aria-invalid]")) marked.removeAttribute("aria-invalid");
   error.textContent = "";
+  const outOfRange = checkLimits();
+  if (outOfRange) {
+    error.textContent = [$("#size-error").textContent, $("#teams-error").textContent].filter(Boolean).join(" ");
+    outOfRange.focus();
+    return;
+  }
   if (state.mode === "drawn" && state.drawn.length === 0) {
     error.textContent = t("fac.setup.draw_empty");
     return;
@@ -395,8 +511,9 @@ form.addEventListener("submit", async (event) => {
     });
     const answer = await response.json();
     if (!response.ok) {
-      error.textContent = answer.message ?? t("error.unknown");
-      const field = fieldFor(answer.detail?.[0]?.loc ?? []);
+      const refusal = refusalText(Array.isArray(answer.detail) ? answer.detail[0] : null, answer);
+      error.textContent = refusal.text;
+      const field = refusal.field;
       if (field) {
         field.setAttribute("aria-invalid", "true");
         field.focus();
