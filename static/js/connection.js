@@ -14,6 +14,7 @@ const READY_TYPES = new Set(["welcome", "resumed", "snapshot"]);
 
 // The socket early-socket.js opened for this path while the page loaded, if it is still good.
 function takeEarlySocket(path) {
+  window.socketOpened = true;
   const early = window.earlySocket;
   if (!early) return null;
   delete window.earlySocket;

@@ -3,13 +3,14 @@ its sound."""
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
-from playwright.async_api import Page, WebSocket, expect
+from playwright.async_api import Page, Route, WebSocket, expect
 
 from tests.e2e import dom
 from tests.e2e.support import (
@@ -167,3 +168,23 @@ async def test_the_sound_comes_back_with_a_tap_after_a_reload_or_a_lock(
     await page.evaluate(_WAKE_UP)
     await expect(hint).to_be_hidden()
     assert await page.evaluate(_AUDIO_STATE) == ["running"]
+
+
+@pytest.mark.parametrize("early_script", ["first", "last"])
+async def test_a_page_opens_one_socket_whichever_script_runs_first(
+    live_server: LiveServer, browsing: Browsing, early_script: str
+):
+    workshop = await create_workshop(live_server, {})
+    page = await browsing.open(f"Bo, early socket script {early_script}", phone=True)
+    if early_script == "last":
+
+        async def late(route: Route) -> None:
+            await asyncio.sleep(1.5)  # arrives after the page's modules have run
+            await route.continue_()
+
+        await page.route("**/early-socket.js*", late)
+    sockets = Sockets()
+    sockets.watch(page)
+    await dom.join_by_link(page, live_server, join_code(workshop), "Bo")
+    await page.wait_for_timeout(2000)
+    assert len(sockets.opened) == 1, sockets.opened
