@@ -30,6 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     simulate.add_argument("--think", type=float, default=0.3, help="seconds between moves")
     simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument(
+        "--time-limit",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="then the facilitator ends the learning phases and the session (default 300)",
+    )
     simulate.add_argument("--quiet", action="store_true")
 
     export = sub.add_parser("export", help="write a workshop's log file")
@@ -70,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
             strategy=args.strategy,
             think_s=args.think,
             seed=args.seed,
+            time_limit_s=args.time_limit,
             quiet=args.quiet,
         )
     return 2

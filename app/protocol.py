@@ -168,7 +168,9 @@ _facilitator = TypeAdapter[Any](FacilitatorMessage)
 def parse(text: str, audience: Literal["participant", "screen", "facilitator"]) -> Message:
     try:
         data = json.loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):
+        # ValueError: not JSON (JSONDecodeError), or an integer of more than 4,300 digits;
+        # RecursionError: arrays or objects nested thousands deep. Both are just bad input.
         raise BadMessage("A message must be a JSON object") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise BadMessage('A message must be a JSON object with a "type"')

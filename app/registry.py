@@ -24,6 +24,8 @@ from game.state import SessionState
 
 log = logging.getLogger("electric_maze.registry")
 
+UNUSED_S = 60.0  # an ended workshop's room is dropped after this long without clients
+
 
 @dataclass(frozen=True)
 class CreatedWorkshop:
@@ -44,12 +46,12 @@ class Registry:
         self._ticker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Rebuild every workshop still under way from its log, then start the clock."""
-        imported = {row.workshop_id for row in await self.store.run(self.store.imports)}
-        for row in await self.store.run(self.store.workshops):
-            if row.id in imported:
-                continue  # an imported log is replayed, never run again
-            room = await self.room(row.id)
+        """Rebuild every workshop still under way from its log, then start the clock.
+
+        Ended and imported workshops are not loaded: they never change, and a room for one
+        is opened from the store when someone asks for it (and dropped once unused)."""
+        for workshop_id in await self.store.run(self.store.open_workshops):
+            room = await self.room(workshop_id)
             if room is not None and not room.state.ended:
                 await self._mark_everyone_away(room)
         self._ticker = asyncio.create_task(self._tick_forever(), name="ticker")
@@ -65,17 +67,18 @@ class Registry:
 
     async def room(self, workshop_id: str) -> Room | None:
         room = self.rooms.get(workshop_id)
-        if room is not None:
-            return room
-        async with self._loading:
-            if workshop_id in self.rooms:
-                return self.rooms[workshop_id]
-            events = await self.store.run(self.store.events, workshop_id)
-            if not events:
-                return None
-            room = Room(workshop_id, events, self.store, self.config, self.clock)
-            self.rooms[workshop_id] = room
-            return room
+        if room is None:
+            async with self._loading:
+                room = self.rooms.get(workshop_id)
+                if room is None:
+                    events = await self.store.run(self.store.events, workshop_id)
+                    if not events:
+                        return None
+                    room = Room(workshop_id, events, self.store, self.config, self.clock)
+                    room.ended_when_opened = room.state.ended
+                    self.rooms[workshop_id] = room
+        room.used_at = time.monotonic()
+        return room
 
     async def forget(self, workshop_id: str) -> None:
         """Stop a workshop's room (before its log is deleted)."""
@@ -129,6 +132,19 @@ class Registry:
             await asyncio.sleep(self.config.tick_s)
             for room in list(self.rooms.values()):
                 room.tick()
+            await self._drop_unused()
+
+    async def _drop_unused(self) -> None:
+        """Close the rooms of workshops that had ended before they were opened (for a late
+        phone, a console, a debrief) once nobody has used them for a while: such a log never
+        changes, and the store has it. Rooms that end while running are kept, so a replay
+        the library made of one while it ran is renewed from the room, not reused as it was.
+        """
+        now = time.monotonic()
+        for workshop_id, room in list(self.rooms.items()):
+            if room.ended_when_opened and not room.clients and now - room.used_at > UNUSED_S:
+                del self.rooms[workshop_id]
+                await room.close()
 
 
 def _away(team: str, player: str, at: float) -> cmd.Command:

@@ -12,9 +12,11 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from sqlmodel import SQLModel
 
 from app.config import Config
 from app.store import EventStore
@@ -79,6 +81,7 @@ class Client:
 class _Job:
     make: MakeCommand
     done: asyncio.Future[list[Event]]
+    rows: Sequence[SQLModel] = ()
 
 
 class Room:
@@ -102,15 +105,20 @@ class Room:
         self._tick_waiting = False
         self._metrics_due: asyncio.Task[None] | None = None
         self._metrics_sent_at = 0.0
+        self.used_at = time.monotonic()  # last asked for, or last left by a client
+        self.ended_when_opened = False  # an ended log opened from the store: it never changes
 
     @property
     def seq(self) -> int:
         return self.state.seq
 
-    async def submit(self, make: MakeCommand) -> list[Event]:
-        """Queue a command (made with the time it is handled at); its events, or Rejected."""
+    async def submit(self, make: MakeCommand, rows: Sequence[SQLModel] = ()) -> list[Event]:
+        """Queue a command (made with the time it is handled at); its events, or Rejected.
+
+        `rows` are stored in the same transaction as the events, and only if the command is
+        accepted: a refused command leaves no trace."""
         done: asyncio.Future[list[Event]] = asyncio.get_running_loop().create_future()
-        await self._inbox.put(_Job(make, done))
+        await self._inbox.put(_Job(make, done, rows))
         return await done
 
     def tick(self) -> None:
@@ -136,7 +144,7 @@ class Room:
         while True:
             job = await self._inbox.get()
             try:
-                events = await self._handle(job.make)
+                events = await self._handle(job.make, job.rows)
             except Rejected as rejection:
                 if not job.done.done():
                     job.done.set_exception(rejection)
@@ -151,12 +159,12 @@ class Room:
             if not job.done.done():
                 job.done.set_result(events)
 
-    async def _handle(self, make: MakeCommand) -> list[Event]:
+    async def _handle(self, make: MakeCommand, rows: Sequence[SQLModel] = ()) -> list[Event]:
         command = make(self.clock())
         events = decide(self.state, command)
         if not events:
             return events
-        await self.store.run(self.store.append, self.workshop_id, events)
+        await self.store.run(self.store.append, self.workshop_id, events, rows)
         for event in events:
             apply(self.state, event)
         self.log.extend(events)
@@ -167,9 +175,11 @@ class Room:
 
     def add(self, client: Client) -> None:
         self.clients.add(client)
+        self.used_at = time.monotonic()
 
     def remove(self, client: Client) -> None:
         self.clients.discard(client)
+        self.used_at = time.monotonic()
 
     def seat_clients(self, team: str, player: str) -> list[Client]:
         return [c for c in self.clients if c.team == team and c.player == player]

@@ -47,6 +47,23 @@ def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...
     return host is not None and parts.netloc == host and parts.scheme in ("http", "https")
 
 
+def origin_of(url: str) -> str | None:
+    """The origin a browser sends for pages under `url`: scheme, host and any port that is not
+    the scheme's default (`https://maze.example.org/x` gives `https://maze.example.org`)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return None
+    host = parts.hostname
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    default = 443 if parts.scheme == "https" else 80
+    return f"{parts.scheme}://{host}" + (f":{port}" if port not in (None, default) else "")
+
+
 class TokenBucket:
     """Allows `rate` events a second on average, bursts of `burst`."""
 

@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosedOK
 
 from game.bots import BotTeam
 
-SETTLE_S = 0.05
+UNANSWERED_S = 1.0  # a bot whose turn it is hears nothing for this long: it moves again
+TIME_LIMIT_S = 300.0  # then the facilitator ends the learning phases and the session
 
 
 @dataclass
@@ -27,6 +29,7 @@ class _TeamRun:
     join_code: str
     bots: BotTeam
     phase: str = "lobby"
+    asked_to_start: bool = False
     finished: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -38,6 +41,7 @@ def run_simulation(
     strategy: str,
     think_s: float,
     seed: int,
+    time_limit_s: float = TIME_LIMIT_S,
     quiet: bool = False,
 ) -> int:
     try:
@@ -49,6 +53,7 @@ def run_simulation(
                 strategy=strategy,
                 think_s=think_s,
                 seed=seed,
+                time_limit_s=time_limit_s,
                 say=(lambda _: None) if quiet else print,
             )
         )
@@ -84,6 +89,7 @@ async def simulate(
     strategy: str,
     think_s: float,
     seed: int,
+    time_limit_s: float = TIME_LIMIT_S,
     say: Any = print,
 ) -> dict[str, Any]:
     url = url.rstrip("/")
@@ -104,14 +110,14 @@ async def simulate(
             for run in runs
             for n in range(players)
         ]
-        await asyncio.sleep(SETTLE_S * players)
-        final = await _facilitate(host, runs, say)
+        final = await _facilitate(host, runs, players, say, started + time_limit_s)
         for task in bots:
             task.cancel()
         await asyncio.gather(*bots, return_exceptions=True)
     return {
         "workshop_id": created["workshop_id"],
         "seconds": round(time.monotonic() - started, 1),
+        "time_limit_reached": final["time_limit_reached"],
         "teams": [
             {
                 "team": team["id"],
@@ -120,7 +126,7 @@ async def simulate(
                 "path_found": team["path_found"],
                 "execution_errors": team["execution_errors"],
             }
-            for team in final["teams"]
+            for team in final["view"]["teams"]
         ],
     }
 
@@ -134,16 +140,29 @@ async def _expect(socket: ClientConnection, kind: str) -> dict[str, Any]:
             raise RuntimeError(f"{message['code']}: {message['message']}")
 
 
-async def _facilitate(host: ClientConnection, runs: list[_TeamRun], say: Any) -> dict[str, Any]:
-    """Start learning, then execution after each team finds the path; end when all are done."""
-    for run in runs:
-        await host.send(json.dumps({"type": "start_learning", "team": run.team_id}))
+async def _facilitate(
+    host: ClientConnection, runs: list[_TeamRun], players: int, say: Any, deadline: float
+) -> dict[str, Any]:
+    """Start learning once a team's bots have joined, then execution after it finds the path;
+    end when all are done, or at the deadline (time.monotonic()), whatever the bots did."""
     while True:
-        message = json.loads(await host.recv())
+        try:
+            text = await asyncio.wait_for(host.recv(), timeout=deadline - time.monotonic())
+        except TimeoutError:
+            say("Time is up: the facilitator ends the workshop")
+            return {"view": await _end_now(host, runs), "time_limit_reached": True}
+        message = json.loads(text)
         if message["type"] not in ("update", "welcome", "snapshot", "resumed"):
             continue
         view = message["view"]
         for team, run in zip(view["teams"], runs, strict=True):
+            if (
+                team["phase"] == "lobby"
+                and not run.asked_to_start
+                and len(team["players"]) >= players
+            ):
+                run.asked_to_start = True  # once everyone is in
+                await host.send(json.dumps({"type": "start_learning", "team": run.team_id}))
             if team["phase"] == run.phase:
                 continue
             run.phase = team["phase"]
@@ -154,9 +173,26 @@ async def _facilitate(host: ClientConnection, runs: list[_TeamRun], say: Any) ->
                 await host.send(json.dumps({"type": "start_execution", "team": run.team_id}))
         if all(run.phase == "done" for run in runs):
             await host.send(json.dumps({"type": "end"}))
-            final = await _expect(host, "update")
-            final_view: dict[str, Any] = final["view"]
-            return final_view
+            return {"view": await _until_ended(host), "time_limit_reached": False}
+
+
+async def _end_now(host: ClientConnection, runs: list[_TeamRun]) -> dict[str, Any]:
+    """End every learning phase under way (so that its measures are closed), then the session.
+    A refusal (a team that finished in the meantime) changes nothing and is ignored."""
+    for run in runs:
+        if run.phase == "learning":
+            await host.send(json.dumps({"type": "end_phase", "team": run.team_id}))
+    await host.send(json.dumps({"type": "end"}))
+    return await _until_ended(host)
+
+
+async def _until_ended(host: ClientConnection) -> dict[str, Any]:
+    """The facilitator's view once the session has ended."""
+    while True:
+        message = json.loads(await host.recv())
+        if message["type"] == "update" and message["view"]["session"]["ended"]:
+            view: dict[str, Any] = message["view"]
+            return view
 
 
 async def _play(
@@ -168,8 +204,15 @@ async def _play(
         player = ""
         moving: asyncio.Task[None] | None = None
         view: dict[str, Any] = {}
-        async for text in socket:
-            message = json.loads(text)
+        while True:
+            try:
+                async with asyncio.timeout(UNANSWERED_S):
+                    text = await socket.recv()
+            except TimeoutError:
+                text = None  # a move over the rate limit is dropped unanswered: think again
+            except ConnectionClosedOK:
+                return
+            message: dict[str, Any] = json.loads(text) if text else {"type": "silence"}
             if message["type"] == "welcome":
                 player = message["player"]
             if "view" in message:
@@ -177,7 +220,7 @@ async def _play(
                     for event in message.get("events", []):
                         run.bots.observe(event)
                 view = message["view"]
-            elif message["type"] != "error":  # after a refused move, think again
+            elif message["type"] not in ("error", "silence"):  # after a refused move, think again
                 continue
             you = view.get("you") or {}
             if you.get("your_turn") and (moving is None or moving.done()):

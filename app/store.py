@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, event
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
-from game.events import Event, from_record, to_record
+from game.events import Event, SessionEnded, from_record, to_record
 
 T = TypeVar("T")
 
@@ -117,9 +117,13 @@ class EventStore:
             session.add_all(_rows(workshop.id, events))
             session.commit()
 
-    def append(self, workshop_id: str, events: Sequence[Event]) -> None:
+    def append(
+        self, workshop_id: str, events: Sequence[Event], rows: Sequence[SQLModel] = ()
+    ) -> None:
+        """The events, and any rows that go with them (a new seat), in one transaction."""
         with Session(self.engine, expire_on_commit=False) as session:
             session.add_all(_rows(workshop_id, events))
+            session.add_all(list(rows))
             session.commit()
 
     def import_workshop(
@@ -153,6 +157,18 @@ class EventStore:
         with Session(self.engine, expire_on_commit=False) as session:
             return list(session.exec(select(WorkshopRow).order_by(col(WorkshopRow.created_at))))
 
+    def open_workshops(self) -> list[str]:
+        """The workshops that may still change: neither ended nor imported, oldest first."""
+        ended = select(EventRow.workshop_id).where(col(EventRow.type) == SessionEnded.type)
+        imported = select(ImportRow.workshop_id)
+        query = (
+            select(WorkshopRow.id)
+            .where(col(WorkshopRow.id).not_in(ended), col(WorkshopRow.id).not_in(imported))
+            .order_by(col(WorkshopRow.created_at))
+        )
+        with Session(self.engine, expire_on_commit=False) as session:
+            return list(session.exec(query))
+
     def imports(self) -> list[ImportRow]:
         with Session(self.engine, expire_on_commit=False) as session:
             return list(session.exec(select(ImportRow)))
@@ -169,6 +185,11 @@ class EventStore:
     def seat(self, token_hash: str) -> SeatRow | None:
         with Session(self.engine, expire_on_commit=False) as session:
             return session.get(SeatRow, token_hash)
+
+    def seats(self, workshop_id: str) -> list[SeatRow]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            query = select(SeatRow).where(col(SeatRow.workshop_id) == workshop_id)
+            return list(session.exec(query))
 
     def events(self, workshop_id: str) -> list[Event]:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
@@ -20,6 +22,7 @@ from app.security import (
     hash_token,
     normalise_join_code,
     origin_allowed,
+    origin_of,
     token_matches,
 )
 from app.store import SeatRow
@@ -35,6 +38,7 @@ CLOSE_TOO_BIG = 1009
 CLOSE_NOT_FOUND = 4404
 CLOSE_UNAUTHORISED = 4401
 AUTH_TIMEOUT_S = 15
+RATE_LIMITED_EVERY_S = 1.0  # at most one rate_limited answer a second per connection
 
 
 def _registry(ws: WebSocket) -> Registry:
@@ -48,9 +52,13 @@ def _error(code: str, message: str) -> dict[str, Any]:
 
 async def _handshake(ws: WebSocket) -> bool:
     """Accept the socket if its origin may open it; refuse the handshake otherwise."""
-    registry = _registry(ws)
+    config = _registry(ws).config
     origin = ws.headers.get("origin")
-    if not origin_allowed(origin, ws.headers.get("host"), registry.config.allowed_origins):
+    allowed = config.allowed_origins
+    public = origin_of(config.public_url) if config.public_url else None
+    if public is not None:  # behind a proxy the Host header may not name it
+        allowed = (*allowed, public)
+    if not origin_allowed(origin, ws.headers.get("host"), allowed):
         log.warning("refused a socket from origin %s", origin)
         await ws.close(code=CLOSE_POLICY)
         return False
@@ -112,6 +120,7 @@ async def _pump(ws: WebSocket, client: Client, room: Room, handle: Handler) -> N
     config = _registry(ws).config
     bucket = TokenBucket(config.messages_per_second, config.messages_per_second * 2)
     sender = asyncio.create_task(_send_loop(ws, client, room, config.heartbeat_s))
+    told_rate_limited_at = -math.inf
     try:
         while client.close_code is None:
             message = await ws.receive()
@@ -125,7 +134,12 @@ async def _pump(ws: WebSocket, client: Client, room: Room, handle: Handler) -> N
                 client.close(CLOSE_TOO_BIG, "message too big")
                 break
             if not bucket.allow():
-                client.send(_error("rate_limited", "Too many messages; slow down"))
+                # One answer a second at most: answering every message of a flood would fill
+                # the send queue and drop the client. The rest are dropped without a word.
+                now = time.monotonic()
+                if now - told_rate_limited_at >= RATE_LIMITED_EVERY_S:
+                    told_rate_limited_at = now
+                    client.send(_error("rate_limited", "Too many messages; slow down"))
                 continue
             try:
                 await handle(text)
@@ -138,11 +152,11 @@ async def _pump(ws: WebSocket, client: Client, room: Room, handle: Handler) -> N
     finally:
         if client.close_code is None:
             client.close(1000, "")
+        room.remove(client)  # first: the wait below may be cancelled (a server stopping)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(sender, timeout=2)
         if not sender.done():
             sender.cancel()
-        room.remove(client)
 
 
 # --- participants ----------------------------------------------------------------------
@@ -214,16 +228,16 @@ class _Seat:
                 raise Rejected("banned", "The facilitator removed you from this team")
         player = "p" + secrets.token_hex(5)
         token = secrets.token_urlsafe(24)
-        store = self.registry.store
         seat = SeatRow(
             token_hash=hash_token(token),
             workshop_id=self.room.workshop_id,
             team_id=self.team,
             player_id=player,
         )
-        await store.run(store.add_seat, seat)
+        # The seat is stored with the join's events, so a refused join leaves no seat behind.
         await self.room.submit(
-            lambda at: cmd.Join(at=at, team=self.team, player=player, name=message.name)
+            lambda at: cmd.Join(at=at, team=self.team, player=player, name=message.name),
+            rows=[seat],
         )
         self._take_seat(player)
         self.client.send(

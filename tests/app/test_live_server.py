@@ -375,6 +375,34 @@ async def _crash_and_recover(server: LiveServer) -> None:
         assert client.connection is not None
         await client.connection.close()
 
+    # After another restart the ended workshop is still there for its console and debrief.
+    await asyncio.to_thread(server.stop)
+    await asyncio.to_thread(server.start)
+    console = Peer("console after the end")
+    welcome = await sign_in(server, game.workshop, console)
+    assert welcome["type"] == "welcome", welcome
+    assert welcome["view"]["session"]["ended"] is True
+    assert comparable(welcome["view"]) == comparable(facilitator.view)
+    assert await read_log(server, game.workshop) == log
+    url = f"{server.http}/api/workshops/{game.workshop['workshop_id']}/metrics"
+    metrics = json.loads(await asyncio.to_thread(_request, url, None, facilitator_token(game)))
+    [team_metrics] = metrics["teams"].values()
+    assert (team_metrics["phase"], team_metrics["learning"]["failures"]["total"]) == ("debrief", 2)
+    assert console.connection is not None
+    await console.connection.close()
+
+    # No token ever reached the server's log, though every request and socket is logged there.
+    output = server.log_path.read_text(errors="replace")
+    assert f"/ws/play/{game.workshop['teams'][0]['join_code']}" in output
+    tokens = [facilitator_token(game), *(peer.seat_token for peer in players.values())]
+    for token in tokens:
+        assert token and token not in output
+
+
+def facilitator_token(game: Game) -> str:
+    token: str = game.workshop["facilitator_token"]
+    return token
+
 
 async def test_a_graceful_stop_with_open_sockets_does_not_hang(fresh_server: LiveServer):
     game = await set_up_game(fresh_server, ["Ann"])
@@ -437,3 +465,24 @@ async def test_a_page_from_another_site_cannot_open_a_socket(
             await connection.send(json.dumps(first))
             reply = json.loads(await asyncio.wait_for(connection.recv(), WAIT_S))
             assert reply["type"] == expected, reply
+
+
+async def test_a_flood_gets_an_error_and_the_connection_stays_open(shared_server: LiveServer):
+    workshop = await create_workshop(shared_server, {})
+    peer = Peer("flooder")
+    await peer.open(shared_server.ws(f"/ws/play/{workshop['teams'][0]['join_code']}"))
+    assert peer.connection is not None
+    burst = Config().messages_per_second * 2
+    text = json.dumps({"type": "ping"})
+    await asyncio.gather(*(peer.connection.send(text) for _ in range(1_000)))
+    await peer.wait_for(of_type("error"))
+    await asyncio.sleep(0.5)  # what the server still sends, and the rate limit refills a bit
+    assert peer.reader is not None and not peer.reader.done(), peer.connection.close_code
+    errors = [m for m in peer.messages if m["type"] == "error"]
+    assert {m["code"] for m in errors} == {"rate_limited"}
+    assert len(errors) <= 3  # at most one a second
+    assert len([m for m in peer.messages if m["type"] == "pong"]) >= burst
+
+    start = await peer.send({"type": "ping"})  # it still works
+    await peer.wait_for(of_type("pong"), start)
+    await peer.connection.close()

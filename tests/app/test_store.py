@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from app.store import EventStore, SeatRow, TeamRow, WorkshopRow
+from app.store import EventStore, ImportRow, SeatRow, TeamRow, WorkshopRow
 from game.bots import play_session
 from game.events import Event
 from game.settings import parse_maze
@@ -90,3 +90,31 @@ def test_seats_and_deletion(store: EventStore) -> None:
     assert store.events(workshop_id) == []
     assert store.seat(token) is None
     assert store.workshop(workshop_id) is None
+
+
+def test_a_seat_is_stored_with_its_events_or_not_at_all(store: EventStore) -> None:
+    events = a_log()
+    workshop_id = a_workshop(store, events[:10])
+    kept, lost = uuid.uuid4().hex, uuid.uuid4().hex
+    seat = SeatRow(token_hash=lost, workshop_id=workshop_id, team_id="bots", player_id="p1")
+    with pytest.raises(IntegrityError):
+        store.append(workshop_id, [events[10], events[5]], [seat])  # the events clash
+    assert store.seat(lost) is None
+    seat = SeatRow(token_hash=kept, workshop_id=workshop_id, team_id="bots", player_id="p2")
+    store.append(workshop_id, events[10:12], [seat])
+    assert [s.player_id for s in store.seats(workshop_id)] == ["p2"]
+    assert store.events(workshop_id) == events[:12]
+
+
+def test_open_workshops_are_those_neither_ended_nor_imported(store: EventStore) -> None:
+    events = a_log()
+    assert events[-1].type == "session_ended"
+    ended = a_workshop(store, events)
+    running = a_workshop(store, events[:-1])
+    imported = uuid.uuid4().hex[:12]
+    row = WorkshopRow(id=imported, title="Imported", created_at=events[0].ts, token_hash="x")
+    record = ImportRow(workshop_id=imported, imported_at=events[-1].ts, session_id="s")
+    store.import_workshop(row, record, events[:-1])
+    open_now = store.open_workshops()
+    assert running in open_now
+    assert ended not in open_now and imported not in open_now

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from typing import Any
@@ -375,28 +376,50 @@ def test_a_message_over_the_size_limit_closes_the_socket(server: Server, audienc
 def test_a_flood_is_rate_limited_and_the_room_keeps_working(server: Server) -> None:
     workshop = server.create_workshop(maze=MAZE)
     code = workshop.codes[0]
+    rate = server.config.messages_per_second
     with ExitStack() as stack:
         facilitator = server.facilitator(stack, workshop)
         table = Table(facilitator)
         for name in ("Ann", "Bob"):
             table.join(server, stack, code, name)
         ann = table.others[0]
-        for _ in range(200):
+        flood = 1_000  # far more than the send queue holds
+        assert flood > 2 * server.config.send_queue_size
+        began = time.monotonic()
+        for _ in range(flood):
             ann.send({"type": "ping"})
-        replies = [ann.recv() for _ in range(200)]
+        replies: list[dict[str, Any]] = []
+        while True:
+            try:
+                replies.append(ann.recv(timeout=0.5))
+            except TimeoutError:
+                break
+        took = time.monotonic() - began
+        assert ann.close_code is None
         refused = [r for r in replies if r["type"] == "error"]
+        pongs = [r for r in replies if r["type"] == "pong"]
+        assert len(refused) + len(pongs) == len(replies), replies
         assert {r["code"] for r in refused} == {"rate_limited"}
-        assert len(refused) >= 100
-        assert len(replies) - len(refused) >= server.config.messages_per_second * 2 - 1  # burst
+        assert 1 <= len(refused) <= took + 1  # at most one answer a second
+        assert rate * 2 - 1 <= len(pongs) <= rate * 2 + rate * took + 1  # the burst, then the rate
 
+        ann.send({"type": "ping"})  # still connected, and heard again once it slows down
+        ann.expect("pong")
         update = table.act(facilitator, {"type": "start_learning"})
         assert types(update) == ["learning_started", "turn_began"]
         for conn in table.others:
             assert conn.received[-1]["events"] == [public(e) for e in update["events"]]
 
 
+# JSON that Python's json module cannot read: nested too deep, an integer too long.
+TOO_DEEP = "[" * 60_000
+TOO_LONG = '{"type": "step", "row": ' + "1" * 5_000 + ', "col": 0}'
 PARTICIPANT_NONSENSE: list[tuple[str | dict[str, Any], str]] = [
     ("not json", "bad_message"),
+    (TOO_DEEP, "bad_message"),
+    ('{"type": "ping", "x": ' + "[" * 30_000 + "]" * 30_000 + "}", "bad_message"),
+    (TOO_LONG, "bad_message"),
+    ("1" * 5_000, "bad_message"),
     ("[1, 2]", "bad_message"),
     ('"step"', "bad_message"),
     ({"kind": "step"}, "bad_message"),
@@ -444,7 +467,9 @@ def test_nonsense_is_answered_with_an_error_and_changes_nothing(server: Server) 
         screen = table.others[-1]
         table.act(facilitator, {"type": "start_learning"})  # Ann's turn
         before = facilitator.last_seq
-        facilitator_nonsense: list[tuple[dict[str, Any], str]] = [
+        facilitator_nonsense: list[tuple[str | dict[str, Any], str]] = [
+            (TOO_DEEP, "bad_message"),
+            ('{"type": "predict", "seconds": ' + "9" * 5_000 + "}", "bad_message"),
             ({"type": "fly"}, "bad_message"),
             ({"type": "kick"}, "bad_message"),
             ({"type": "predict", "seconds": "10"}, "bad_message"),
@@ -465,6 +490,8 @@ def test_nonsense_is_answered_with_an_error_and_changes_nothing(server: Server) 
             (bob, {"type": "retrace", "row": 0, "col": 0}, "not_your_turn"),
             (screen, step((0, 0)), "bad_message"),
             (screen, "{", "bad_message"),
+            (screen, TOO_DEEP, "bad_message"),
+            (screen, '{"type": "resume", "last_seq": ' + "1" * 5_000 + "}", "bad_message"),
             *((facilitator, message, code) for message, code in facilitator_nonsense),
         ]
         for sender, message, error in cases:
@@ -479,6 +506,30 @@ def test_nonsense_is_answered_with_an_error_and_changes_nothing(server: Server) 
         table.assert_unchanged_since(before)
 
 
+def test_a_refused_join_leaves_no_seat(server: Server) -> None:
+    workshop = server.create_workshop(maze=MAZE)
+    code = workshop.codes[0]
+    store = server.registry.store
+    with ExitStack() as stack:
+        facilitator = server.facilitator(stack, workshop)
+        ann = Table(facilitator).join(server, stack, code, "Ann")
+        before = facilitator.last_seq
+        refusals = [("", "bad_name"), ("x" * 21, "bad_name"), ("ANN", "name_taken")]
+        newcomer = server.connect(stack, f"/ws/play/{code}")
+        for n in range(30):
+            name, error = refusals[n % len(refusals)]
+            newcomer.send({"type": "join", "name": name})
+            newcomer.expect_error(error)
+        assert [seat.player_id for seat in store.seats(workshop.id)] == [ann.player]
+        Table(facilitator, [ann]).assert_unchanged_since(before)
+
+        newcomer.send({"type": "join", "name": "Bob"})  # an accepted join keeps its seat
+        bob = newcomer.expect("welcome")
+        assert sorted(seat.player_id for seat in store.seats(workshop.id)) == sorted(
+            [ann.player, bob["player"]]
+        )
+
+
 def test_the_facilitator_must_sign_in_with_the_workshops_token(server: Server) -> None:
     workshop = server.create_workshop()
     other = server.create_workshop()
@@ -487,6 +538,8 @@ def test_the_facilitator_must_sign_in_with_the_workshops_token(server: Server) -
         (workshop.id, {"type": "auth", "token": "wrong"}),
         (workshop.id, {"type": "auth", "token": other.token}),
         (workshop.id, "not json"),
+        (workshop.id, TOO_DEEP),  # before signing in, any other first message is refused
+        (workshop.id, '{"type": "auth", "token": "x", "last_seq": ' + "1" * 5_000 + "}"),
         ("no-such-workshop", {"type": "auth", "token": workshop.token}),
     ]
     with ExitStack() as stack:
