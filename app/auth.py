@@ -20,13 +20,12 @@ async def facilitator_room(
     registry: Registry = request.app.state.registry
     row = await registry.store.run(registry.store.workshop, workshop_id)
     scheme, _, token = (authorization or "").partition(" ")
-    room = await registry.room(workshop_id) if row is not None else None
-    if (
-        row is None
-        or room is None
-        or scheme.lower() != "bearer"
-        or not token_matches(token, row.token_hash)
-    ):
+    admitted = (
+        row is not None and scheme.lower() == "bearer" and token_matches(token, row.token_hash)
+    )
+    # the room is opened (its log read) only for someone who holds the token
+    room = await registry.room(workshop_id) if admitted else None
+    if room is None:
         raise HTTPException(
             status_code=401,
             detail="A valid facilitator token is needed (Authorization: Bearer <token>)",

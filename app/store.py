@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine, event, func
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
 from game.events import Event, SessionEnded, from_record, to_record
@@ -190,6 +190,14 @@ class EventStore:
         with Session(self.engine, expire_on_commit=False) as session:
             query = select(SeatRow).where(col(SeatRow.workshop_id) == workshop_id)
             return list(session.exec(query))
+
+    def last_seqs(self) -> dict[str, int]:
+        """Each workshop's newest event number: has its log grown since it was last read?"""
+        query = select(EventRow.workshop_id, func.max(EventRow.seq)).group_by(
+            col(EventRow.workshop_id)
+        )
+        with Session(self.engine, expire_on_commit=False) as session:
+            return {str(workshop_id): int(seq) for workshop_id, seq in session.exec(query)}
 
     def events(self, workshop_id: str) -> list[Event]:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -95,7 +95,10 @@ async def logout(response: Response) -> None:
 # --- the library -------------------------------------------------------------------------
 
 
-def summary(row: WorkshopRow, events: list[Event], *, imported: bool) -> dict[str, Any]:
+Summary = dict[str, Any]
+
+
+def summary(row: WorkshopRow, events: list[Event], *, imported: bool) -> Summary:
     """A workshop as the library lists it: when, what, and each team's headline measures."""
     metrics = session_metrics(events)
     ended = events[-1].type == "session_ended"
@@ -126,15 +129,24 @@ def summary(row: WorkshopRow, events: list[Event], *, imported: bool) -> dict[st
     }
 
 
-def list_workshops(store: EventStore, query: str = "") -> list[dict[str, Any]]:
+def list_workshops(
+    store: EventStore, query: str = "", known: dict[str, tuple[int, Summary]] | None = None
+) -> list[Summary]:
+    """Every workshop whose title holds `query`, newest first. `known` keeps summaries
+    between calls: a workshop's log is read again only when it has grown."""
+    known = {} if known is None else known
     imported = {row.workshop_id for row in store.imports()}
+    last_seqs = store.last_seqs()
     found = []
     for row in reversed(store.workshops()):
         if query and query.casefold() not in row.title.casefold():
             continue
-        events = store.events(row.id)
-        if events:
-            found.append(summary(row, events, imported=row.id in imported))
+        last_seq = last_seqs.get(row.id)
+        if last_seq is None:
+            continue
+        if known.get(row.id, (None,))[0] != last_seq:
+            known[row.id] = (last_seq, summary(row, store.events(row.id), imported=False))
+        found.append({**known[row.id][1], "imported": row.id in imported})
     return found
 
 
@@ -228,7 +240,10 @@ async def _events(request: Request, workshop_id: str) -> list[Event]:
 @router.get("/api/library/workshops")
 async def workshops(request: Request, _: Trainer, q: str = "") -> list[dict[str, Any]]:
     store = _registry(request).store
-    return await store.run(list_workshops, store, q[:100])
+    state = request.app.state
+    if not hasattr(state, "library_summaries"):
+        state.library_summaries = {}
+    return await store.run(list_workshops, store, q[:100], state.library_summaries)
 
 
 @router.delete("/api/library/workshops/{workshop_id}", status_code=204)
@@ -239,6 +254,7 @@ async def delete(request: Request, workshop_id: str, _: Trainer) -> None:
     await registry.forget(workshop_id)
     await registry.store.run(registry.store.delete_workshop, workshop_id)
     _replays(request).forget(workshop_id)
+    getattr(request.app.state, "library_summaries", {}).pop(workshop_id, None)
 
 
 @router.get("/api/library/workshops/{workshop_id}/file")

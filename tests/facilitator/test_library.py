@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from contextlib import ExitStack
+from typing import Any
 
 from game.bots import play_session
 from game.replay import read_log, write_log
@@ -86,3 +88,20 @@ def test_deleting_a_workshop_takes_its_events(server: Server) -> None:
     assert server.http.delete(f"/api/library/workshops/{workshop_id}").status_code == 204
     assert server.http.get(f"/api/library/workshops/{workshop_id}/replay").status_code == 404
     assert server.call(server.registry.store.events, workshop_id) == []
+
+
+def test_the_list_follows_a_workshop_as_it_is_played(server: Server) -> None:
+    log_in(server)
+    workshop = server.create_workshop(title="Running now")
+
+    def listed() -> dict[str, Any]:
+        entries = server.http.get("/api/library/workshops", params={"q": "Running now"}).json()
+        entry: dict[str, Any] = entries[0]["teams"][0]
+        return entry
+
+    assert listed()["players"] == 0
+    with ExitStack() as stack:
+        server.join(stack, workshop.codes[0], "Ann")
+        assert listed()["players"] == 1  # the log grew: its summary is made again
+        server.join(stack, workshop.codes[0], "Bo")
+        assert listed()["players"] == 2
