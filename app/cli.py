@@ -23,13 +23,13 @@ def main(argv: list[str] | None = None) -> int:
 
     simulate = sub.add_parser("simulate", help="bot teams play a workshop against a server")
     simulate.add_argument("--url", default="http://127.0.0.1:8000", help="the server")
-    simulate.add_argument("--teams", type=int, default=1)
+    simulate.add_argument("--teams", type=int, default=1, help="teams in the workshop")
     simulate.add_argument("--players", type=int, default=5, help="players per team")
     simulate.add_argument(
         "--strategy", default="learner", choices=("learner", "amnesiac", "random")
     )
     simulate.add_argument("--think", type=float, default=0.3, help="seconds between moves")
-    simulate.add_argument("--seed", type=int, default=0)
+    simulate.add_argument("--seed", type=int, default=0, help="the bots' seed, to replay a run")
     simulate.add_argument(
         "--time-limit",
         type=float,
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         metavar="SECONDS",
         help="then the facilitator ends the learning phases and the session (default 300)",
     )
-    simulate.add_argument("--quiet", action="store_true")
+    simulate.add_argument("--quiet", action="store_true", help="print only the summary at the end")
 
     export = sub.add_parser("export", help="write a workshop's log file")
     export.add_argument("workshop_id")
