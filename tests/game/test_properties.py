@@ -248,12 +248,14 @@ def test_random_commands_keep_the_invariants():
             coverage.reached[mark] += 1
 
     run()
-    # Shares well below what runs reach (about 0.65, 0.45, 0.55, 0.2): a guard against a
-    # command mix that stops games from getting anywhere.
-    assert coverage.share("event beeped") > 0.4, coverage
-    assert coverage.share("event crossed") > 0.2, coverage
-    assert coverage.share("execution") > 0.2, coverage
-    assert coverage.share("event retrace_stepped") > 0.05, coverage
+    # A guard against a command mix that stops games from getting anywhere. Hypothesis
+    # draws runs in clusters, so the shares swing widely from one test run to the next
+    # (seen: beeped 0.68-0.81, crossed 0.22-0.48, execution 0.48-0.71, manual retrace
+    # 0.04-0.28): the bars sit well below the lowest, to fail only when a kind is lost.
+    assert coverage.share("event beeped") > 0.3, coverage
+    assert coverage.share("event crossed") > 0.05, coverage
+    assert coverage.share("execution") > 0.1, coverage
+    assert coverage.share("event retrace_stepped") > 0.0, coverage
 
 
 # --- 3. replay --------------------------------------------------------------------------------
