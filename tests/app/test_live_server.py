@@ -42,16 +42,6 @@ def fresh_server(tmp_path: Path) -> Iterator[LiveServer]:
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def shared_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("live"))
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
-
-
 def _request(url: str, body: Message | None = None, token: str | None = None) -> bytes:
     headers = {"Content-Type": "application/json"}
     if token is not None:
@@ -428,11 +418,11 @@ async def test_a_graceful_stop_with_open_sockets_does_not_hang(fresh_server: Liv
 
 
 async def test_a_message_over_the_limit_closes_the_socket_with_1009(
-    shared_server: LiveServer,
+    live_server: LiveServer,
 ):
-    workshop = await create_workshop(shared_server, {})
+    workshop = await create_workshop(live_server, {})
     peer = Peer("big talker")
-    await peer.open(shared_server.ws(f"/ws/play/{workshop['teams'][0]['join_code']}"))
+    await peer.open(live_server.ws(f"/ws/play/{workshop['teams'][0]['join_code']}"))
     assert peer.connection is not None
     limit = Config().max_message_bytes
 
@@ -446,11 +436,11 @@ async def test_a_message_over_the_limit_closes_the_socket_with_1009(
 
 @pytest.mark.parametrize("endpoint", ["play", "screen", "facilitate"])
 async def test_a_page_from_another_site_cannot_open_a_socket(
-    shared_server: LiveServer, endpoint: str
+    live_server: LiveServer, endpoint: str
 ):
-    workshop = await create_workshop(shared_server, {})
+    workshop = await create_workshop(live_server, {})
     key = workshop["workshop_id"] if endpoint == "facilitate" else workshop["teams"][0]["join_code"]
-    url = shared_server.ws(f"/ws/{endpoint}/{key}")
+    url = live_server.ws(f"/ws/{endpoint}/{key}")
     first: Message = {"type": "ping"}
     expected = {"play": "pong", "screen": "snapshot", "facilitate": "welcome"}[endpoint]
     if endpoint == "facilitate":
@@ -460,17 +450,17 @@ async def test_a_page_from_another_site_cannot_open_a_socket(
         await connect(url, origin=Origin("https://evil.example"), open_timeout=WAIT_S)
     assert refused.value.response.status_code == 403
 
-    for origin in (None, Origin(shared_server.http)):  # a script, and the app's own pages
+    for origin in (None, Origin(live_server.http)):  # a script, and the app's own pages
         async with connect(url, origin=origin, open_timeout=WAIT_S) as connection:
             await connection.send(json.dumps(first))
             reply = json.loads(await asyncio.wait_for(connection.recv(), WAIT_S))
             assert reply["type"] == expected, reply
 
 
-async def test_a_flood_gets_an_error_and_the_connection_stays_open(shared_server: LiveServer):
-    workshop = await create_workshop(shared_server, {})
+async def test_a_flood_gets_an_error_and_the_connection_stays_open(live_server: LiveServer):
+    workshop = await create_workshop(live_server, {})
     peer = Peer("flooder")
-    await peer.open(shared_server.ws(f"/ws/play/{workshop['teams'][0]['join_code']}"))
+    await peer.open(live_server.ws(f"/ws/play/{workshop['teams'][0]['join_code']}"))
     assert peer.connection is not None
     burst = Config().messages_per_second * 2
     text = json.dumps({"type": "ping"})

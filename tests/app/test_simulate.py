@@ -5,25 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from app.simulate import simulate
 from app.store import EventStore
 from game.events import Event
 from tests.live_server import ROOT, LiveServer
-
-
-@pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("simulate"))
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
 
 
 def stored_log(server: LiveServer, workshop_id: str) -> list[Event]:
@@ -34,8 +21,8 @@ def stored_log(server: LiveServer, workshop_id: str) -> list[Event]:
         store.close()
 
 
-def test_the_time_limit_ends_a_workshop_the_bots_cannot_finish(live: LiveServer) -> None:
-    command = [sys.executable, "-m", "app.cli", "simulate", "--url", live.http, "--quiet"]
+def test_the_time_limit_ends_a_workshop_the_bots_cannot_finish(live_server: LiveServer) -> None:
+    command = [sys.executable, "-m", "app.cli", "simulate", "--url", live_server.http, "--quiet"]
     options = ["--teams", "2", "--players", "2", "--strategy", "random", "--think", "0.02"]
     done = subprocess.run(
         [*command, *options, "--time-limit", "1.5"],
@@ -50,15 +37,15 @@ def test_the_time_limit_ends_a_workshop_the_bots_cannot_finish(live: LiveServer)
     assert summary["time_limit_reached"] is True
     assert 1.5 <= summary["seconds"] < 10
     assert len(summary["teams"]) == 2
-    log = stored_log(live, summary["workshop_id"])
+    log = stored_log(live_server, summary["workshop_id"])
     assert log[-1].type == "session_ended"
     learning_ended = [e for e in log if e.type == "learning_ended"]
     assert len(learning_ended) == 2  # each ended by the facilitator, or by a lucky crossing
 
 
-async def test_learners_finish_a_small_workshop(live: LiveServer, tmp_path: Path) -> None:
+async def test_learners_finish_a_small_workshop(live_server: LiveServer, tmp_path: Path) -> None:
     summary = await simulate(
-        url=live.http,
+        url=live_server.http,
         teams=1,
         players=3,
         strategy="learner",
@@ -70,6 +57,6 @@ async def test_learners_finish_a_small_workshop(live: LiveServer, tmp_path: Path
     assert summary["time_limit_reached"] is False
     [team] = summary["teams"]
     assert (team["phase"], team["path_found"]) == ("debrief", True)
-    log = stored_log(live, summary["workshop_id"])
+    log = stored_log(live_server, summary["workshop_id"])
     assert log[-1].type == "session_ended"
     assert [e.type for e in log].count("execution_ended") == 1

@@ -1,4 +1,5 @@
-"""One server process and one headless Chromium per test module.
+"""One headless Chromium per test module (and one server process: `live_server`, in
+tests/conftest.py).
 
 Playwright's async API runs on the module's event loop: every test module here starts with
 `pytestmark = pytest.mark.asyncio(loop_scope="module")`.
@@ -6,22 +7,12 @@ Playwright's async API runs on the module's event loop: every test module here s
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 from playwright.async_api import Browser, Playwright, async_playwright
 
-from tests.e2e.support import Browsing, LiveServer, launch_chromium
-
-
-@pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = LiveServer(tmp_path_factory.mktemp("e2e-server"))
-    try:
-        server.start()
-        yield server
-    finally:
-        server.stop()
+from tests.e2e.support import Browsing, launch_chromium
 
 
 @pytest.fixture(scope="module")

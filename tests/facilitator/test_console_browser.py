@@ -31,7 +31,7 @@ from app.simulate import _play, _TeamRun
 from game.bots import BotTeam
 from game.events import from_record
 from game.metrics import session_metrics
-from tests.e2e.conftest import browser, browsing, live_server, playwright
+from tests.e2e.conftest import browser, browsing, playwright
 from tests.e2e.support import (
     Browsing,
     Facilitator,
@@ -43,7 +43,7 @@ from tests.facilitator.clocked_server import set_time
 from tests.live_server import ROOT, STARTUP_TIMEOUT_S, LiveServer
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-__all__ = ["browser", "browsing", "live_server", "playwright"]  # fixtures shared with tests/e2e
+__all__ = ["browser", "browsing", "playwright"]  # fixtures shared with tests/e2e
 
 PATH = [(0, 1), (1, 1), (2, 2), (3, 2)]
 THINK_S = 0.12

@@ -27,7 +27,7 @@ from game.metrics import session_metrics
 from game.projections import facilitator_view
 from game.replay import LogError, Replay, read_log, write_log
 from game.settings import parse_maze
-from tests.e2e.conftest import browser, browsing, live_server, playwright
+from tests.e2e.conftest import browser, browsing, playwright
 from tests.e2e.support import Browsing, LiveServer, assert_accessible, save_screenshot
 from tests.facilitator.test_trainer_pages import (
     DAY_S,
@@ -38,7 +38,7 @@ from tests.facilitator.test_trainer_pages import (
 )
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
-__all__ = ["browser", "browsing", "live_server", "playwright"]  # fixtures shared with tests/e2e
+__all__ = ["browser", "browsing", "playwright"]  # fixtures shared with tests/e2e
 
 PASSWORD = "a long pass phrase"
 WAIT_MS = 10_000

@@ -74,32 +74,35 @@ const valueLabels = {
   },
 };
 
+// A dashed vertical line at `value` on the x axis, labelled at its top; nothing when the
+// value lies off the chart.
+export function drawMarker(chart, value, { label, colour = COLOURS.predicted, size = 13 }) {
+  const { ctx, chartArea } = chart;
+  const x = chart.scales.x.getPixelForValue(value);
+  if (x < chartArea.left - 1 || x > chartArea.right + 1) return;
+  ctx.save();
+  ctx.strokeStyle = colour;
+  ctx.lineWidth = 3;
+  ctx.setLineDash([8, 5]);
+  ctx.beginPath();
+  ctx.moveTo(x, chartArea.top);
+  ctx.lineTo(x, chartArea.bottom);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  ctx.font = `700 ${size}px ${FONT}`;
+  ctx.fillStyle = COLOURS.ink;
+  ctx.textAlign = x > chartArea.right - 120 ? "right" : "left";
+  ctx.fillText(label, x + (ctx.textAlign === "right" ? -6 : 6), chartArea.top + 14);
+  ctx.restore();
+}
+
 // Vertical lines at given values of the x axis, each with its label (a predicted time, say).
 const markers = {
   id: "markers",
   afterDatasetsDraw(chart, args, options) {
-    const lines = options?.lines ?? [];
-    if (!lines.length) return;
-    const { ctx, chartArea } = chart;
-    const scale = chart.scales.x;
-    ctx.save();
-    for (const line of lines) {
-      const x = scale.getPixelForValue(line.value);
-      if (x < chartArea.left - 1 || x > chartArea.right + 1) continue;
-      ctx.strokeStyle = line.colour ?? COLOURS.predicted;
-      ctx.lineWidth = 3;
-      ctx.setLineDash([8, 5]);
-      ctx.beginPath();
-      ctx.moveTo(x, chartArea.top);
-      ctx.lineTo(x, chartArea.bottom);
-      ctx.stroke();
-      ctx.setLineDash([]);
-      ctx.font = `700 ${options.size ?? 13}px ${FONT}`;
-      ctx.fillStyle = COLOURS.ink;
-      ctx.textAlign = x > chartArea.right - 120 ? "right" : "left";
-      ctx.fillText(line.label, x + (ctx.textAlign === "right" ? -6 : 6), chartArea.top + 14);
+    for (const line of options?.lines ?? []) {
+      drawMarker(chart, line.value, { label: line.label, colour: line.colour, size: options.size });
     }
-    ctx.restore();
   },
 };
 

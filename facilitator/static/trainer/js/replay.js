@@ -14,7 +14,7 @@
 import { t, describe } from "../../js/shared.js";
 import { $, el, setText } from "../../js/dom.js";
 import { drawMaze } from "../../js/maze.js";
-import { failuresChart, setFailures } from "../../js/charts.js";
+import { COLOURS, drawMarker, failuresChart, setFailures } from "../../js/charts.js";
 import { phaseSeconds } from "../../js/timers.js";
 import { dateTime, duration, percent, timeOfDay } from "../../js/format.js";
 import { request, workshopPath, comparePage, setPageState, keepLanguageLinks } from "./api.js";
@@ -364,22 +364,7 @@ const cursorPlugin = {
   id: "replayCursor",
   afterDatasetsDraw(chart) {
     if (chart !== state.chart || state.chartCursor === null) return;
-    const { ctx, chartArea } = chart;
-    const x = chart.scales.x.getPixelForValue(state.chartCursor / 60);
-    if (x < chartArea.left - 1 || x > chartArea.right + 1) return;
-    ctx.save();
-    ctx.strokeStyle = "#1b1f24";
-    ctx.lineWidth = 3;
-    ctx.setLineDash([8, 5]);
-    ctx.beginPath();
-    ctx.moveTo(x, chartArea.top);
-    ctx.lineTo(x, chartArea.bottom);
-    ctx.stroke();
-    ctx.font = `700 13px ${window.Chart.defaults.font.family}`;
-    ctx.fillStyle = "#1b1f24";
-    ctx.textAlign = x > chartArea.right - 120 ? "right" : "left";
-    ctx.fillText(duration(state.chartCursor), x + (ctx.textAlign === "right" ? -6 : 6), chartArea.top + 14);
-    ctx.restore();
+    drawMarker(chart, state.chartCursor / 60, { label: duration(state.chartCursor), colour: COLOURS.ink });
   },
 };
 
