@@ -231,6 +231,28 @@ async def test_the_big_screen_lobby_fits_a_projector_without_scrolling(
     assert box is not None and min(box["width"], box["height"]) >= projector["height"] / 4, box
 
 
+@pytest.mark.parametrize(
+    "projector", PROJECTORS, ids=lambda size: f"{size['width']}x{size['height']}"
+)
+async def test_the_big_screen_board_fits_a_projector_during_the_game(
+    live_server: LiveServer, browsing: Browsing, projector, request
+):
+    workshop = await create_workshop(live_server, {"maze": {"seed": 6}})
+    facilitator = Facilitator(live_server, workshop)
+    await facilitator.sign_in()
+    try:
+        page = await browsing.open("screen during the game", viewport=projector)
+        await page.goto(live_server.url(f"/screen/{join_code(workshop)}"))
+        await dom.join_by_link(await browsing.open("Ann"), live_server, join_code(workshop), "Ann")
+        await facilitator.command({"type": "start_learning"})
+        await dom.expect_phase(page, "learning")
+        await check_page(page, "screen-learning", request.node.originalname)
+        content, window = await page.evaluate(_VERTICAL)
+        assert content <= window, f"the game is {content} px high on a {window} px high screen"
+    finally:
+        await facilitator.close()
+
+
 @pytest.mark.parametrize("size", ["phone", "desktop"])
 async def test_a_missing_page_is_a_designed_404(
     live_server: LiveServer, browsing: Browsing, size: str, request
