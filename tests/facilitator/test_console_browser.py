@@ -409,6 +409,16 @@ async def test_the_setup_page_says_what_is_allowed_and_why_it_was_refused(
     await expect(page.locator("#rule-idle_timeout_s")).to_be_focused()
     await expect(page.locator("#rule-idle_timeout_s")).to_have_attribute("aria-invalid", "true")
 
+    # A team left unnamed is named in the page's language (the language switch reloaded the
+    # page: one team again).
+    await page.get_by_label("Tiempo m\u00e1ximo sin moverse (segundos)").fill("60")
+    async with page.expect_response("**/api/workshops") as created:
+        await page.get_by_role("button", name="Crear el taller").click()
+    answer = await (await created.value).json()
+    sent = json.loads((await created.value).request.post_data or "{}")
+    assert sent["team_names"] == ["Equipo 1"], sent
+    assert len(answer["teams"]) == 1
+
 
 async def test_three_teams_at_a_glance(
     live_server: LiveServer, browsing: Browsing, request: pytest.FixtureRequest

@@ -411,8 +411,8 @@ function rules() {
 }
 
 function request() {
-  const names = [...$("#team-names").querySelectorAll("input")].map((input) => input.value.trim());
-  while (names.length && !names[names.length - 1]) names.pop();
+  // A team left unnamed gets the name its field suggests, in the page's language.
+  const names = [...$("#team-names").querySelectorAll("input")].map((input) => input.value.trim() || input.placeholder);
   return {
     title: $("#title").value.trim() || t("app.name"),
     teams: teamCount(),
