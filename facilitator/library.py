@@ -189,8 +189,13 @@ class Replays:
 
     def get(self, workshop_id: str, events: list[Event]) -> Replay:
         replay = self._cache.get(workshop_id)
-        if replay is None or replay.last_seq != (events[-1].seq if events else 0):
+        if replay is None:
             replay = Replay(events)
+        elif replay.last_seq != (events[-1].seq if events else 0):
+            try:
+                replay = replay.extended(events)  # a room still running: its log grew
+            except ValueError:
+                replay = Replay(events)
         self._cache[workshop_id] = replay
         self._cache.move_to_end(workshop_id)
         while len(self._cache) > REPLAY_CACHE:

@@ -299,12 +299,26 @@ class Replay:
     def __post_init__(self) -> None:
         self._seqs: list[int] = [0]
         self._snapshots: list[SessionState] = [SessionState()]
-        state = SessionState()
-        for event in self.events:
+        self._fold_on(SessionState(), 0)
+
+    def _fold_on(self, state: SessionState, start: int) -> None:
+        for event in self.events[start:]:
             apply(state, event)
             if event.seq % self.every == 0:
                 self._seqs.append(event.seq)
                 self._snapshots.append(_copy(state))
+
+    def extended(self, events: Sequence[ev.Event]) -> Replay:
+        """The replay of a log that has grown past this one's end (a session still running):
+        only the new events are folded."""
+        known = len(self.events)
+        if len(events) < known or (known and events[known - 1] != self.events[-1]):
+            raise ValueError("the log does not continue this replay's")
+        grown = Replay.__new__(Replay)
+        grown.events, grown.every = events, self.every
+        grown._seqs, grown._snapshots = list(self._seqs), list(self._snapshots)
+        grown._fold_on(self.state_at(self.last_seq), known)
+        return grown
 
     @property
     def last_seq(self) -> int:

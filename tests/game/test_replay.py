@@ -144,6 +144,19 @@ def test_seeking_gives_the_state_after_any_event() -> None:
     assert replay.state_at(120) == first  # a seek never changes the snapshots
 
 
+def test_a_replay_grows_with_a_session_still_running() -> None:
+    events = a_session(Settings(beep_delay_s=1), strategy="amnesiac")
+    early = Replay(events[:101], every=50)
+    grown = early.extended(events)
+    for seq in [0, 50, 100, 101, 149, 150, 151, len(events)]:
+        assert grown.state_at(seq) == fold(events[:seq])
+    assert early.state_at(101) == fold(events[:101])  # the shorter replay is left as it was
+    with pytest.raises(ValueError, match="does not continue"):
+        early.extended(events[:50])
+    with pytest.raises(ValueError, match="does not continue"):
+        early.extended(a_session(seed=2))
+
+
 @settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), rules=st.sampled_from(SETTINGS))
 def test_any_bot_session_verifies_and_seeks(seed: int, rules: Settings) -> None:
