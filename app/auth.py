@@ -18,6 +18,10 @@ async def facilitator_room(
 ) -> Room:
     """The workshop's room, if the request carries its facilitator token; 401 otherwise."""
     registry: Registry = request.app.state.registry
+    limiter = request.app.state.join_limiter
+    address = request.client.host if request.client else "unknown"
+    if limiter.blocked(address):
+        raise HTTPException(status_code=429, detail="Too many wrong tokens; wait a minute")
     row = await registry.store.run(registry.store.workshop, workshop_id)
     scheme, _, token = (authorization or "").partition(" ")
     admitted = (
@@ -26,6 +30,7 @@ async def facilitator_room(
     # the room is opened (its log read) only for someone who holds the token
     room = await registry.room(workshop_id) if admitted else None
     if room is None:
+        limiter.failed(address)
         raise HTTPException(
             status_code=401,
             detail="A valid facilitator token is needed (Authorization: Bearer <token>)",
