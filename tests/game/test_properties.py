@@ -399,9 +399,12 @@ def test_what_players_see_never_depends_on_unrevealed_squares():
 
     run()
     # The property says little unless runs go several steps deep, through beeps, before the
-    # paths part, and then do part. Runs reach about 0.8, 0.65, 0.65, 0.25 and 0.9 of these.
-    assert coverage.share("deep") > 0.5, coverage
-    assert coverage.share("beeped") > 0.4, coverage
-    assert coverage.share("parted") > 0.3, coverage
-    assert coverage.share("parted in secret") > 0.1, coverage
-    assert coverage.share("lengths differ") > 0.6, coverage
+    # paths part, and then do part. Hypothesis draws runs in clusters, so the shares swing
+    # from one test run to the next (seen over seven: deep 0.61-0.76, beeped 0.38-0.77,
+    # parted 0.50-0.81, parted in secret 0.23-0.49, lengths differ 0.87-0.99): the bars sit
+    # well below the lowest, to fail only when a kind of run is lost.
+    assert coverage.share("deep") > 0.3, coverage
+    assert coverage.share("beeped") > 0.15, coverage
+    assert coverage.share("parted") > 0.25, coverage
+    assert coverage.share("parted in secret") > 0.05, coverage
+    assert coverage.share("lengths differ") > 0.5, coverage
