@@ -447,6 +447,7 @@ def _execution_started(team: TeamState, settings: Settings, e: ev.ExecutionStart
     team.phase = "execution"
     team.execution.started_at = e.ts
     team.queue = list(e.order)
+    team.last_beep = None  # the board the team crosses starts clean of learning's beeps
     for player in team.players.values():
         player.crossed = False
 

@@ -349,3 +349,14 @@ def test_the_facilitator_view_offers_exactly_the_commands_the_rules_accept():
     review = Game.in_phase("review")
     assert {"start_execution", "penalty", "predict"} <= allowed(review)
     assert {"skip_turn", "pause", "end_phase"}.isdisjoint(allowed(review))
+
+
+def test_the_execution_board_starts_clean_of_learnings_last_beep():
+    game = Game.learning()
+    game.walk("ann", P[0], OFF_PATH)
+    walker = game.walker
+    game.cross(walker)
+    assert screen_view(game.state, TEAM)["team"]["last_beep"] is not None  # shown in review
+    game.send(cmd.StartExecution)
+    for view in (screen_view(game.state, TEAM), participant_view(game.state, TEAM, "ann")):
+        assert view["team"]["last_beep"] is None
