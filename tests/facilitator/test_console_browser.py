@@ -237,6 +237,9 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
         await expect(page.locator("#team-phase")).to_have_text("Finished", timeout=WAIT_MS)
     finally:
         await stop(players)
+    await expect(page.locator("#no-controls")).to_have_text(
+        "Every team has finished: end the workshop to close its log, then open the debrief."
+    )
     await page.get_by_role("button", name="End the workshop").click()
     await page.locator("#confirm-dialog").get_by_role("button", name="End the workshop").click()
     await expect(page.locator("#ended-banner")).to_be_visible()

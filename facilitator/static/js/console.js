@@ -420,7 +420,12 @@ function renderControls(teamView) {
   }
   const noControls = $("#no-controls");
   noControls.hidden = Object.values(shown).some(Boolean);
-  setText(noControls, ["done", "debrief"].includes(phase) ? t("fac.controls.none_done") : "");
+  const everyTeamDone = teams().every((each) => ["done", "debrief"].includes(each.phase));
+  let why = "";
+  if (["done", "debrief"].includes(phase)) {
+    why = everyTeamDone && !state.view.session.ended ? t("fac.controls.all_done") : t("fac.controls.none_done");
+  }
+  setText(noControls, why);
 
   // Huddles
   const huddleGroup = $('[data-group="huddle"]');
