@@ -363,6 +363,7 @@ async def join_page(request: Request, code: str, name: str = "") -> Response:
             "phase": found.team.phase,
             "name": name[:100],
             "note": _join_note(request, found),
+            "ended": found.ended,
         },
     )
 

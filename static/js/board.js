@@ -215,10 +215,10 @@ export class Board {
       steps.forEach((button) => button.classList.remove("is-retrace"));
       return;
     }
-    await sleep(350);
+    await sleep(500); // after the flash has faded, so that the way back is seen
     for (const button of steps) {
       button.classList.add("is-ghost");
-      await sleep(300);
+      await sleep(400);
       button.classList.remove("is-ghost");
     }
   }

@@ -22,6 +22,8 @@ const $ = (selector) => document.querySelector(selector);
 const body = document.body;
 const code = body.dataset.joinCode;
 const SEAT_KEY = `electric-maze:seat:${code}`;
+// The turn's countdown stands out in its last seconds.
+const URGENT_S = 10;
 const JOIN_ERRORS = new Set([
   "bad_name", "name_taken", "name_not_allowed", "locked", "finished", "team_full", "already_joined", "session_over",
 ]);
@@ -227,7 +229,9 @@ function effects(events, before, after) {
         break;
       case "crossed":
         sound.fanfare();
-        celebrate(mine ? t("celebrate.you_crossed") : t("celebrate.crossed", { name: nameOf(team, event.player) }));
+        celebrate(mine ? t("celebrate.you_crossed") : t("celebrate.crossed", { name: nameOf(team, event.player) }), {
+          brief: team.phase === "execution",
+        });
         break;
       case "learning_ended":
         if (event.path_found && !events.some((e) => e.type === "crossed")) celebrate(t("celebrate.path_found"));
@@ -429,14 +433,17 @@ function tickTimers() {
   if (!view) return;
   const now = serverClock.now();
   const { team, you } = view;
-  renderStatus(team, now);
+  renderStatus(team, now, view.session.rules);
   const walker = you && team.walkers.find((w) => w.player === you.id);
   let countdown = "";
+  let urgent = false;
   if (walker && walker.deadline !== null) {
     const left = walker.deadline - (team.paused_since ?? now);
     countdown = t("turn.time_left", { time: clock(left, { countdown: true }) });
+    urgent = team.paused_since === null && left <= URGENT_S;
   }
   if (ui.turnCountdown.textContent !== countdown) ui.turnCountdown.textContent = countdown;
+  ui.turnCountdown.classList.toggle("is-urgent", urgent);
 }
 
 // --- tapping ---------------------------------------------------------------------------
@@ -476,7 +483,8 @@ function start() {
     ui.joinSection.hidden = true;
   } else {
     if (seat?.banned) showJoinError(t("error.banned"));
-    if (name && name.trim() && !seat?.banned) {
+    // An ended workshop's page has no form to join with (nobody may join any more).
+    if (name && name.trim() && !seat?.banned && !ui.form.hidden) {
       ui.nickname.value = name.trim();
       pendingName = name.trim();
       setJoining(true);

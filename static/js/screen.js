@@ -68,7 +68,7 @@ function effects(events, team) {
         break;
       case "crossed":
         sound.fanfare();
-        celebrate(t("celebrate.crossed", { name: nameOf(team, event.player) }));
+        celebrate(t("celebrate.crossed", { name: nameOf(team, event.player) }), { brief: team.phase === "execution" });
         break;
       case "learning_ended":
         if (event.path_found && !events.some((e) => e.type === "crossed")) celebrate(t("celebrate.path_found"));
@@ -97,7 +97,7 @@ function render(next) {
 }
 
 function tick() {
-  if (view) renderStatus(view.team, serverClock.now());
+  if (view) renderStatus(view.team, serverClock.now(), view.session.rules);
 }
 
 function start() {

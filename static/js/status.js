@@ -32,6 +32,12 @@ function running(phaseClock, team, now) {
   return end - phaseClock.started_at - phaseClock.paused_s;
 }
 
+// Once the execution phase has begun, its clock and its errors are the team's figures; until
+// then, the learning phase's clock and failures.
+export function showsExecution(team) {
+  return team.execution.started_at !== null && ["execution", "done", "debrief"].includes(team.phase);
+}
+
 export function phaseTimer(team, now) {
   if (team.huddle_ends_at !== null) {
     return { label: t("timer.huddle"), seconds: team.huddle_ends_at - now, countdown: true };
@@ -48,9 +54,8 @@ export function phaseTimer(team, now) {
       return { label: t("timer.learning"), seconds: running(team.learning, team, now) };
     case "execution":
     case "done":
-      return { label: t("timer.execution"), seconds: running(team.execution, team, now) };
     case "debrief":
-      return team.execution.started_at !== null
+      return showsExecution(team)
         ? { label: t("timer.execution"), seconds: running(team.execution, team, now) }
         : { label: t("timer.learning"), seconds: running(team.learning, team, now) };
     default:
@@ -58,23 +63,28 @@ export function phaseTimer(team, now) {
   }
 }
 
-// Why nobody can step now, or null when the maze is open (or not shown: the lobby).
+// Why nobody can step now, or null when the maze is open (or not shown: the lobby). `kind`
+// says which: "wait" (paused, a huddle, planning: the maze opens again), "found" (the path
+// found, the team finished) or "over".
 export function frozenReason(team, now) {
   if (team.huddle_ends_at !== null) {
-    return t("frozen.huddle", { time: clock(team.huddle_ends_at - now, { countdown: true }) });
+    return { kind: "wait", text: t("frozen.huddle", { time: clock(team.huddle_ends_at - now, { countdown: true }) }) };
   }
-  if (team.paused_since !== null) return t("frozen.paused");
+  if (team.paused_since !== null) return { kind: "wait", text: t("frozen.paused") };
   switch (team.phase) {
     case "planning":
-      return t("frozen.planning", {
-        time: clock((team.planning_ends_at ?? now) - now, { countdown: true }),
-      });
+      return {
+        kind: "wait",
+        text: t("frozen.planning", { time: clock((team.planning_ends_at ?? now) - now, { countdown: true }) }),
+      };
     case "review":
-      return team.path_found ? t("frozen.review_found") : t("frozen.review");
+      return team.path_found
+        ? { kind: "found", text: t("frozen.review_found") }
+        : { kind: "over", text: t("frozen.review") };
     case "done":
-      return t("frozen.done");
+      return { kind: "found", text: t("frozen.done") };
     case "debrief":
-      return t("frozen.debrief");
+      return { kind: "over", text: t("frozen.debrief") };
     default:
       return null;
   }
@@ -84,20 +94,103 @@ function setText(element, text) {
   if (element && element.textContent !== text) element.textContent = text;
 }
 
-export function renderStatus(team, now) {
+// rules: the session's public rules (the view's `session.rules`).
+export function renderStatus(team, now, rules = {}) {
   setText($("#phase"), t(`phase.${team.phase}`));
   const timer = phaseTimer(team, now);
   setText($("#timer-label"), timer.label);
   setText($("#timer"), clock(timer.seconds, { countdown: timer.countdown }));
-  const execution = ["execution", "done"].includes(team.phase);
+  const execution = showsExecution(team);
   setText($("#failures-label"), execution ? t("status.errors") : t("status.failures"));
   setText($("#failures"), String(execution ? team.execution_errors : team.failures));
   const frozen = $("#frozen-reason");
   if (frozen) {
     const reason = team.phase === "lobby" ? null : frozenReason(team, now);
     frozen.hidden = reason === null;
-    setText(frozen, reason ?? "");
+    if (frozen.dataset.kind !== (reason?.kind ?? "")) frozen.dataset.kind = reason?.kind ?? "";
+    setText(frozen, reason?.text ?? "");
   }
+  const note = $("#execution-rules");
+  if (note) {
+    note.hidden = team.phase !== "execution";
+    setText(note, team.phase === "execution" ? executionRules(rules) : "");
+  }
+  const timing = $("#timing");
+  renderTiming(timing, team, now);
+  const box = $("#phase-note");
+  if (box) box.hidden = Boolean(note?.hidden ?? true) && Boolean(timing?.hidden ?? true);
+}
+
+// What the execution phase asks, said for as long as it lasts.
+function executionRules(rules) {
+  const cost = rules.execution_error_s ?? 0;
+  return cost > 0 ? t("execution.rules_cost", { time: clock(cost) }) : t("execution.rules");
+}
+
+// --- times with penalties, and the team's result ------------------------------------------
+
+function counted(key, count) {
+  return t(key, { count });
+}
+
+// A phase's time as "raw", or "raw + added (why) = adjusted" when penalties add to it: the
+// view's penalty_s says how much; the errors and penalties of the phase say why.
+function phaseTime(team, phase, now) {
+  const raw = running(team[phase], team, now);
+  const added = team.penalty_s?.[phase] ?? 0;
+  const label = t(`phase.${phase}`);
+  if (added <= 0) return t("timing.raw", { phase: label, time: clock(raw) });
+  const why = [];
+  if (phase === "execution" && team.execution_errors > 0) why.push(counted("timing.errors", team.execution_errors));
+  const recorded = team.penalties.filter((p) => p.phase === phase).length;
+  if (recorded > 0) why.push(counted("timing.penalties", recorded));
+  return t("timing.adjusted", {
+    phase: label,
+    time: clock(raw),
+    added: clock(added),
+    why: why.join(", "),
+    total: clock(raw + added),
+  });
+}
+
+// The lines under the status bar: in the execution phase its time with penalties and the
+// prediction; once it is over (or the workshop ended), the team's result.
+function timingLines(team, now) {
+  const ended = ["done", "debrief"].includes(team.phase);
+  const lines = [];
+  if (ended && team.learning.started_at !== null) {
+    lines.push(`${phaseTime(team, "learning", now)} · ${counted("timing.failures", team.failures)}`);
+  }
+  if (showsExecution(team)) {
+    const time = phaseTime(team, "execution", now);
+    // While the phase runs, the status bar has its raw time: only what penalties add is news.
+    if (ended) lines.push(team.execution_errors > 0 ? time : `${time} · ${counted("timing.errors", 0)}`);
+    else if ((team.penalty_s?.execution ?? 0) > 0) lines.push(time);
+    if (team.prediction_s !== null) {
+      const actual = running(team.execution, team, now) + (team.penalty_s?.execution ?? 0);
+      lines.push(
+        team.execution.ended_at !== null
+          ? t("timing.prediction_vs", { predicted: clock(team.prediction_s), actual: clock(actual) })
+          : t("timing.prediction", { time: clock(team.prediction_s) }),
+      );
+    }
+  }
+  return lines;
+}
+
+function renderTiming(box, team, now) {
+  if (!box) return;
+  const lines = timingLines(team, now);
+  box.hidden = lines.length === 0;
+  const shown = [...box.children].map((line) => line.textContent);
+  if (shown.length === lines.length && shown.every((text, index) => text === lines[index])) return;
+  box.replaceChildren(
+    ...lines.map((text) => {
+      const line = document.createElement("p");
+      line.textContent = text;
+      return line;
+    }),
+  );
 }
 
 // --- the turn order -------------------------------------------------------------------
@@ -167,19 +260,22 @@ export function announce(text, { urgent = false } = {}) {
   setText($("#last-event"), text);
 }
 
-export function celebrate(text) {
+// brief: over in a moment, for a crossing while the execution clock runs and the next walker
+// needs to see the board.
+export function celebrate(text, { brief = false } = {}) {
   const box = $("#celebration");
   if (!box) return;
   box.querySelector(".celebration-text").textContent = text;
   box.hidden = false;
   box.classList.remove("is-on");
+  box.classList.toggle("is-brief", brief);
   void box.offsetWidth;
   box.classList.add("is-on");
   clearTimeout(celebrate.timer);
   celebrate.timer = setTimeout(() => {
     box.hidden = true;
     box.classList.remove("is-on");
-  }, 3200);
+  }, brief ? 1200 : 3200);
 }
 
 export function flash() {
@@ -213,6 +309,8 @@ export function describe(event, team, you = null) {
     case "player_removed":
       return { text: t(`event.removed.${event.reason}`, { name }) };
     case "player_presence":
+      // A phone need not tell its own player that they came back (after a reload, say).
+      if (mine) return null;
       return { text: t(event.connected ? "event.back" : "event.away", { name }) };
     case "turn_order_set":
       return { text: t(event.shuffled ? "event.shuffled" : "event.reordered") };
@@ -250,6 +348,10 @@ export function describe(event, team, you = null) {
     case "crossed":
       return { text: t(mine ? "event.you_crossed" : "event.crossed", { name }), urgent: true };
     case "turn_lost":
+      if (mine && event.reason === "idle") return { text: t("event.you_turn_lost.idle"), urgent: true };
+      if (mine && event.reason === "facilitator") {
+        return { text: t("event.you_turn_lost.facilitator"), urgent: true };
+      }
       return { text: t(`event.turn_lost.${event.reason}`, { name }) };
     case "paused":
       return { text: t("event.paused"), urgent: true };

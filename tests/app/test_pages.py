@@ -4,6 +4,7 @@ static files and the styled 404."""
 from __future__ import annotations
 
 import re
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -85,6 +86,26 @@ def test_the_join_page_opens_its_socket_first_and_speaks_the_player_language(
     assert "/ws/play/" in server.http.get(early.group(1)).text
     assert "Esperando a que la facilitadora empiece el juego." in html
     assert "Toca en cualquier sitio para activar el sonido" in html
+
+
+def test_the_join_page_of_an_ended_workshop_says_so_and_offers_no_form(server: Server) -> None:
+    workshop = server.create_workshop()
+    code = workshop.codes[0]
+    form = re.compile(r"<form id=\"join-form\"[^>]*>")
+    before = server.http.get(f"/join/{code}", headers=HTML).text
+    assert 'id="join-note"' not in before
+    opened = form.search(before)
+    assert opened is not None and " hidden" not in opened.group(0)
+
+    with ExitStack() as stack:
+        facilitator = server.facilitator(stack, workshop)
+        facilitator.send({"type": "end"})
+        facilitator.expect("update")  # the end has been logged
+    html = server.http.get(f"/join/{code}", headers=HTML).text
+    assert 'id="join-note">This workshop has ended.</p>' in html
+    closed = form.search(html)
+    assert closed is not None and closed.group(0).endswith(" hidden>"), closed
+    assert '<h1 id="join-title">Team 1</h1>' in html  # not "Join Team 1"
 
 
 def test_a_code_typed_loosely_leads_to_the_team_page(server: Server) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 
 import pytest
 from playwright.async_api import Page, expect
+from websockets.asyncio.client import connect
 
 from tests.e2e import dom
 from tests.e2e.support import (
@@ -34,6 +37,16 @@ SLOW_3G = {
 }
 USABLE_WITHIN_S = 2.0
 PROJECTORS = [{"width": 1280, "height": 720}, {"width": 1024, "height": 768}]
+CROWD = [
+    "Alexandrina",
+    "Bartholomew",
+    "Constantina",
+    "Dmitri",
+    "Evangelina",
+    "Fitzgerald",
+    "Guinevere",
+    "Hieronymus",
+]
 # Read from the back of the room, on a 1920 px wide screen (16 px to the rem).
 BIG_SCREEN_MIN_PX = {".stat-label": 20, ".edge": 20, ".join-step": 20, ".celebration-text": 64}
 
@@ -210,25 +223,47 @@ async def test_the_big_screen(live_server: LiveServer, browsing: Browsing, size:
         await facilitator.close()
 
 
+async def join_by_socket(server: LiveServer, code: str, name: str) -> None:
+    """A player joins from a phone that then goes away (the seat stays, shown as away)."""
+    async with connect(server.ws(f"/ws/play/{code}"), open_timeout=5) as socket:
+        await socket.send(json.dumps({"type": "join", "name": name}))
+        answer = json.loads(await asyncio.wait_for(socket.recv(), 5))
+        assert answer["type"] == "welcome", answer
+
+
+async def expect_lobby_fits(page: Page, projector: dict[str, int], label: str) -> None:
+    content, window = await page.evaluate(_VERTICAL)
+    assert content <= window, f"{label}: {content} px high on a {window} px high screen"
+    for selector in (dom.QR, dom.SHOWN_CODE):
+        outside = await page.locator(selector).evaluate(_OUTSIDE)
+        assert outside == [0, 0, 0, 0], (
+            f"{label}: {selector} lies outside the screen by {outside} px"
+        )
+    box = await page.locator(dom.QR).bounding_box()  # the code is drawn as large as fits here
+    assert box is not None and min(box["width"], box["height"]) >= projector["height"] / 4, box
+
+
 @pytest.mark.parametrize(
     "projector", PROJECTORS, ids=lambda size: f"{size['width']}x{size['height']}"
 )
 async def test_the_big_screen_lobby_fits_a_projector_without_scrolling(
-    live_server: LiveServer, browsing: Browsing, workshop: Message, projector, request
+    live_server: LiveServer, browsing: Browsing, projector, request
 ):
+    workshop = await create_workshop(live_server, {"maze": {"seed": 3}})
+    code = join_code(workshop)
     page = await browsing.open("screen on a projector", viewport=projector)
-    await page.goto(live_server.url(f"/screen/{join_code(workshop)}"))
+    await page.goto(live_server.url(f"/screen/{code}"))
     await dom.expect_phase(page, "lobby")
-    qr = page.locator(dom.QR)
-    await expect(qr).to_be_visible()
+    await expect(page.locator(dom.QR)).to_be_visible()
     await check_page(page, "screen-lobby", request.node.originalname)
-    content, window = await page.evaluate(_VERTICAL)
-    assert content <= window, f"the lobby is {content} px high on a {window} px high screen"
-    for selector in (dom.QR, dom.SHOWN_CODE):
-        outside = await page.locator(selector).evaluate(_OUTSIDE)
-        assert outside == [0, 0, 0, 0], f"{selector} lies outside the screen by {outside} px"
-    box = await qr.bounding_box()  # the code is drawn as large as fits in this box
-    assert box is not None and min(box["width"], box["height"]) >= projector["height"] / 4, box
+    await expect_lobby_fits(page, projector, "the empty lobby")
+
+    # However many join, the QR code and the join code stay on the screen, whole.
+    for name in CROWD:
+        await join_by_socket(live_server, code, name)
+    await expect(page.locator("#queue li")).to_have_count(len(CROWD))
+    await check_page(page, "screen-lobby-crowded", request.node.originalname)
+    await expect_lobby_fits(page, projector, f"the lobby with {len(CROWD)} players")
 
 
 @pytest.mark.parametrize(
