@@ -68,6 +68,18 @@ async def signed_in(server: LiveServer, workshop: Message) -> Facilitator:
     return facilitator
 
 
+async def ann_and_ben(
+    browsing: Browsing, server: LiveServer, code: str, facilitator: Facilitator
+) -> tuple[Page, Page]:
+    """Ann on a phone and Ben on a desktop, seated in that order."""
+    ann = await browsing.open("Ann, phone", phone=True)
+    ben = await browsing.open("Ben, desktop")
+    await dom.join_by_link(ann, server, code, "Ann")
+    await dom.join_by_link(ben, server, code, "Ben")
+    await facilitator.wait_until("two players", lambda team: len(team["players"]) == 2)
+    return ann, ben
+
+
 async def step(facilitator: Facilitator, page: Page, at: Square) -> None:
     before = facilitator.seq
     await dom.tap(page, at)
@@ -101,11 +113,7 @@ async def test_the_execution_shows_its_rules_its_time_with_penalties_and_the_res
     try:
         screen = await browsing.open("big screen", viewport=PROJECTOR)
         await screen.goto(live_server.url(f"/screen/{code}"))
-        ann = await browsing.open("Ann, phone", phone=True)
-        ben = await browsing.open("Ben, desktop")
-        await dom.join_by_link(ann, live_server, code, "Ann")
-        await dom.join_by_link(ben, live_server, code, "Ben")
-        await facilitator.wait_until("two players", lambda team: len(team["players"]) == 2)
+        ann, ben = await ann_and_ben(browsing, live_server, code, facilitator)
 
         # Learning: Ann finds the path at once; the board waits with a tick, not a pause sign.
         await facilitator.command({"type": "start_learning"})
@@ -260,11 +268,7 @@ async def test_a_phone_switching_language_mid_game_does_not_announce_its_own_ret
     code = join_code(workshop)
     facilitator = await signed_in(live_server, workshop)
     try:
-        ann = await browsing.open("Ann, phone", phone=True)
-        ben = await browsing.open("Ben, desktop")
-        await dom.join_by_link(ann, live_server, code, "Ann")
-        await dom.join_by_link(ben, live_server, code, "Ben")
-        await facilitator.wait_until("two players", lambda team: len(team["players"]) == 2)
+        ann, ben = await ann_and_ben(browsing, live_server, code, facilitator)
         await facilitator.command({"type": "start_learning"})
         await dom.expect_turn(ann, True)
 
