@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
@@ -166,7 +167,7 @@ def content_security_policy(host: str | None) -> str:
     )
 
 
-def _json_for_html(data: object) -> Markup:
+def json_for_html(data: object) -> Markup:
     """JSON safe inside a <script type="application/json"> block."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
@@ -185,33 +186,49 @@ def render(
     site = _site(request)
     lang = language(request)
     catalogue = site.catalogues.catalogue(lang)
-    switch = [
-        {
-            "code": code,
-            "name": site.catalogues.translate(code, "language.name"),
-            "href": f"{request.url.path}?{urlencode({'lang': code})}",
-            "current": code == lang,
-        }
-        for code in LANGUAGES
-    ]
+    switch = language_switch(
+        request, lang, lambda code: site.catalogues.translate(code, "language.name")
+    )
     full_context = {
         "lang": lang,
         "t": partial(site.catalogues.translate, lang),
         "static": site.static_url,
         "modules": [site.static_url(f"js/{name}") for name in _MODULES],
-        "catalogue_json": _json_for_html(catalogue),
+        "catalogue_json": json_for_html(catalogue),
         "languages": switch,
         **(context or {}),
     }
     response = site.templates.TemplateResponse(
         request, template, full_context, status_code=status_code, headers=headers
     )
+    return page_response(request, response)
+
+
+def language_switch(
+    request: Request, lang: str, name_of: Callable[[str], str]
+) -> list[dict[str, Any]]:
+    """The links to this page in each language, keeping its query (a team, a moment)."""
+    query = dict(request.query_params)
+    return [
+        {
+            "code": code,
+            "name": name_of(code),
+            "href": f"{request.url.path}?{urlencode({**query, 'lang': code})}",
+            "current": code == lang,
+        }
+        for code in LANGUAGES
+    ]
+
+
+def page_response(request: Request, response: Any, *, cache: str = "no-cache") -> HTMLResponse:
+    """Every page's headers (a strict CSP, no referrer, no sniffing), and the language the
+    visitor chose with `?lang=` kept in a cookie."""
     response.headers["Content-Security-Policy"] = content_security_policy(
         request.headers.get("host")
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Cache-Control"] = cache
     response.headers["Vary"] = "Accept-Language, Cookie"
     chosen = request.query_params.get("lang")
     if chosen in LANGUAGES:

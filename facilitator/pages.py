@@ -15,21 +15,20 @@ from dataclasses import dataclass, fields
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
-from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
-from app.i18n import LANGUAGE_COOKIE, LANGUAGES, Catalogue, translate
+from app.i18n import LANGUAGES, Catalogue, translate
 from app.pages import (
-    LANGUAGE_COOKIE_S,
     Site,
     StaticAssets,
     asset_version,
-    content_security_policy,
+    json_for_html,
     language,
+    language_switch,
+    page_response,
     project_folder,
 )
 from game.board import DIFFICULTIES, MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS
@@ -81,14 +80,6 @@ def _site(request: Request) -> FacilitatorSite:
     return site
 
 
-def json_for_html(data: object) -> Markup:
-    """JSON safe inside a <script type="application/json"> block."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    for raw, escaped in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
-        text = text.replace(raw, escaped)
-    return Markup(text)
-
-
 def translator(request: Request) -> Callable[..., str]:
     site = _site(request)
     catalogue = site.catalogues.get(language(request)) or site.catalogues["en"]
@@ -100,15 +91,9 @@ def render(request: Request, template: str, context: dict[str, Any]) -> HTMLResp
     lang = language(request)
     catalogue = site.catalogues.get(lang) or site.catalogues["en"]
     t = partial(translate, catalogue)
-    switch = [
-        {
-            "code": code,
-            "name": translate(site.catalogues[code], "language.name"),
-            "href": f"{request.url.path}?{urlencode({'lang': code})}",
-            "current": code == lang,
-        }
-        for code in LANGUAGES
-    ]
+    switch = language_switch(
+        request, lang, lambda code: translate(site.catalogues[code], "language.name")
+    )
     full_context = {
         "lang": lang,
         "t": t,
@@ -121,20 +106,7 @@ def render(request: Request, template: str, context: dict[str, Any]) -> HTMLResp
         **context,
     }
     response = site.templates.TemplateResponse(request, template, full_context)
-    response.headers["Content-Security-Policy"] = content_security_policy(
-        request.headers.get("host")
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Vary"] = "Accept-Language, Cookie"
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_S, samesite="lax", httponly=True
-        )
-    assert isinstance(response, HTMLResponse)
-    return response
+    return page_response(request, response)
 
 
 def _workshop_id(raw: str) -> str:

@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app.i18n import LANGUAGE_COOKIE, LANGUAGES, Catalogue, translate
-from app.pages import LANGUAGE_COOKIE_S, content_security_policy, language
+from app.i18n import LANGUAGES, Catalogue, translate
+from app.pages import json_for_html, language, language_switch, page_response
 from app.registry import Registry
 from facilitator import library
-from facilitator.pages import SHARED_MODULES, WORKSHOP_ID, FacilitatorSite, json_for_html
+from facilitator.pages import SHARED_MODULES, WORKSHOP_ID, FacilitatorSite
 
 router = APIRouter(include_in_schema=False)
 
@@ -68,12 +67,9 @@ def render(
     facilitator = site.facilitator
     lang = language(request)
     catalogue = site.catalogues.get(lang) or site.catalogues["en"]
-    query = dict(request.query_params)
-    switch = []
-    for code in LANGUAGES:
-        href = f"{request.url.path}?{urlencode({**query, 'lang': code})}"
-        name = translate(site.catalogues[code], "language.name")
-        switch.append({"code": code, "name": name, "href": href, "current": code == lang})
+    switch = language_switch(
+        request, lang, lambda code: translate(site.catalogues[code], "language.name")
+    )
     full_context = {
         "lang": lang,
         "t": partial(translate, catalogue),
@@ -88,20 +84,7 @@ def render(
     response = facilitator.templates.TemplateResponse(
         request, template, full_context, status_code=status_code
     )
-    response.headers["Content-Security-Policy"] = content_security_policy(
-        request.headers.get("host")
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Vary"] = "Accept-Language, Cookie"
-    chosen = request.query_params.get("lang")
-    if chosen in LANGUAGES:
-        response.set_cookie(
-            LANGUAGE_COOKIE, chosen, max_age=LANGUAGE_COOKIE_S, samesite="lax", httponly=True
-        )
-    assert isinstance(response, HTMLResponse)
-    return response
+    return page_response(request, response, cache="no-store")
 
 
 def _gate(request: Request, page_title_key: str) -> HTMLResponse | None:

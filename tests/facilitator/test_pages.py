@@ -126,6 +126,12 @@ def test_the_setup_page_speaks_spanish(server: Server):
     assert "Preparar un taller" in html and "Por defecto: 5:00." in html
 
 
+def test_the_language_links_keep_the_team_on_show(server: Server):
+    workshop = server.create_workshop(teams=2)
+    html, _ = page(server, f"/facilitate/{workshop.id}", team="t2")
+    assert f'href="/facilitate/{workshop.id}?team=t2&amp;lang=es"' in html
+
+
 def test_the_facilitator_files_are_cached_by_version(server: Server):
     _, parsed = page(server, "/facilitate/new")
     sheet = next(
