@@ -17,7 +17,8 @@ import {
   printImage,
   chartPng,
 } from "./charts.js";
-import { duration, shortDuration, signedDuration, percent, dateTime, penaltyName, DASH } from "./format.js";
+import { duration, shortDuration, signedDuration, percent, dateTime, DASH } from "./format.js";
+import { TEAM_MEASURES, comparison, huddlesText, penaltiesText } from "./measures.js";
 
 const REDRAW_EVERY_MS = 3000;
 
@@ -46,27 +47,9 @@ function setConnection(connection) {
 
 // --- the measures ------------------------------------------------------------------------------
 
-function penaltiesText(byKind) {
-  const entries = Object.entries(byKind ?? {});
-  if (!entries.length) return t("fac.debrief.none");
-  return entries.map(([kind, tally]) => t("fac.debrief.penalty_tally", { kind: penaltyName(kind), count: tally.count, time: duration(tally.seconds) })).join("; ");
-}
-
-function huddlesText(huddles) {
-  if (!huddles?.count) return t("fac.debrief.none");
-  return t("fac.debrief.huddle_tally", { count: huddles.count, time: duration(huddles.seconds) });
-}
-
 function howEnded(learning) {
   if (!learning.ended_at) return learning.started_at ? t("fac.debrief.still_running") : DASH;
   return t(`fac.debrief.how.${learning.how_it_ended ?? "facilitator"}`);
-}
-
-function comparison(execution) {
-  const difference = execution.predicted_vs_actual_s;
-  if (difference === null || difference === undefined) return DASH;
-  const key = difference > 0.5 ? "fac.debrief.slower" : difference < -0.5 ? "fac.debrief.faster" : "fac.debrief.on_time";
-  return `${signedDuration(difference)} (${t(key)})`;
 }
 
 function learningRows(learning) {
@@ -281,26 +264,6 @@ function predictionRow(teamView, execution) {
 
 // --- teams side by side ----------------------------------------------------------------------
 
-const COMPARED = [
-  ["fac.m.players", (m) => String(m.players)],
-  ["fac.debrief.learning_time", (m) => duration(m.learning.duration_s)],
-  ["fac.debrief.learning_adjusted", (m) => duration(m.learning.adjusted_s)],
-  ["fac.m.first_beep", (m) => duration(m.learning.time_to_first_beep_s)],
-  ["fac.m.discovery", (m) => (m.learning.time_to_discovery_s === null ? DASH : duration(m.learning.time_to_discovery_s))],
-  ["fac.m.failures", (m) => String(m.learning.failures.total)],
-  ["fac.m.new", (m) => String(m.learning.failures.new)],
-  ["fac.m.repeat", (m) => String(m.learning.failures.repeat)],
-  ["fac.m.ratio", (m) => percent(m.learning.learning_ratio)],
-  ["fac.m.turns", (m) => String(m.learning.turns)],
-  ["fac.m.hesitation_median", (m) => shortDuration(m.learning.hesitation.median_s)],
-  ["fac.m.huddles", (m) => huddlesText(m.learning.huddles)],
-  ["fac.debrief.execution_time", (m) => (m.execution.started_at === null ? DASH : duration(m.execution.duration_s))],
-  ["fac.m.errors", (m) => String(m.execution.errors)],
-  ["fac.debrief.execution_adjusted", (m) => duration(m.execution.adjusted_s)],
-  ["fac.m.predicted", (m) => duration(m.execution.predicted_s)],
-  ["fac.m.vs_predicted", (m) => comparison(m.execution)],
-];
-
 function drawComparison(teamViews) {
   const section = $("#compare");
   section.hidden = teamViews.length < 2;
@@ -308,7 +271,7 @@ function drawComparison(teamViews) {
   const head = [el("th", { text: t("fac.debrief.measure"), attrs: { scope: "col" } })];
   for (const teamView of teamViews) head.push(el("th", { className: "num", text: teamView.name, attrs: { scope: "col" } }));
   $("#compare-head").replaceChildren(...head);
-  const rows = COMPARED.map(([key, value]) => {
+  const rows = TEAM_MEASURES.map(([key, value]) => {
     const row = el("tr", { attrs: { "data-measure": key.split(".").pop() } });
     row.append(el("th", { text: t(key), attrs: { scope: "row" } }));
     for (const teamView of teamViews) row.append(el("td", { className: "num", text: value(state.metrics.teams[teamView.id]), attrs: { "data-team": teamView.id } }));

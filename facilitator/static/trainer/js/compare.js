@@ -4,9 +4,10 @@
 
 import { t, clock } from "../../js/shared.js";
 import { $, el } from "../../js/dom.js";
-import { dateTime, duration, shortDuration, signedDuration, percent, DASH } from "../../js/format.js";
+import { dateTime } from "../../js/format.js";
 import { request, workshopPath, replayPage, setPageState, keepLanguageLinks } from "./api.js";
 import { outcome, OUTCOMES } from "./outcome.js";
+import { TEAM_MEASURES } from "../../js/measures.js";
 
 const STYLES = [
   { colour: "#0072B2", dash: [], point: "circle" },
@@ -55,45 +56,13 @@ function columnLabel(column, columns) {
 
 // --- the table -------------------------------------------------------------------------------
 
-function huddlesText(huddles) {
-  if (!huddles?.count) return t("fac.debrief.none");
-  return t("fac.debrief.huddle_tally", { count: huddles.count, time: duration(huddles.seconds) });
-}
-
-function penaltiesText(byKind) {
-  const tallies = Object.values(byKind ?? {});
-  if (!tallies.length) return t("fac.debrief.none");
-  const count = tallies.reduce((sum, tally) => sum + tally.count, 0);
-  const seconds = tallies.reduce((sum, tally) => sum + tally.seconds, 0);
-  return t("fac.debrief.huddle_tally", { count, time: duration(seconds) });
-}
-
 const MEASURES = [
   ["lib.col.when", (c) => dateTime(c.workshop.created_at)],
   ["lib.col.outcome", (c) => {
     const value = outcome(c.team, c.workshop.ended);
     return `${OUTCOMES[value]} ${t(`lib.outcome.${value}`)}`;
   }],
-  ["fac.m.players", (c) => String(c.metrics.players)],
-  ["fac.debrief.learning_time", (c) => duration(c.metrics.learning.duration_s)],
-  ["fac.debrief.learning_adjusted", (c) => duration(c.metrics.learning.adjusted_s)],
-  ["fac.m.first_beep", (c) => duration(c.metrics.learning.time_to_first_beep_s)],
-  ["fac.m.discovery", (c) => (c.metrics.learning.time_to_discovery_s === null ? DASH : duration(c.metrics.learning.time_to_discovery_s))],
-  ["fac.m.failures", (c) => String(c.metrics.learning.failures.total)],
-  ["fac.m.new", (c) => String(c.metrics.learning.failures.new)],
-  ["fac.m.repeat", (c) => String(c.metrics.learning.failures.repeat)],
-  ["fac.m.ratio", (c) => percent(c.metrics.learning.learning_ratio)],
-  ["fac.m.turns", (c) => String(c.metrics.learning.turns)],
-  ["fac.m.steps", (c) => String(c.metrics.learning.steps)],
-  ["fac.m.hesitation_median", (c) => shortDuration(c.metrics.learning.hesitation.median_s)],
-  ["fac.m.idle", (c) => String(c.metrics.learning.idle_timeouts)],
-  ["fac.m.huddles", (c) => huddlesText(c.metrics.learning.huddles)],
-  ["lib.col.penalties", (c) => penaltiesText(c.metrics.learning.penalties)],
-  ["fac.debrief.execution_time", (c) => (c.metrics.execution.started_at === null ? DASH : duration(c.metrics.execution.duration_s))],
-  ["fac.debrief.execution_adjusted", (c) => duration(c.metrics.execution.adjusted_s)],
-  ["fac.m.errors", (c) => String(c.metrics.execution.errors)],
-  ["fac.m.predicted", (c) => duration(c.metrics.execution.predicted_s)],
-  ["fac.m.vs_predicted", (c) => signedDuration(c.metrics.execution.predicted_vs_actual_s)],
+  ...TEAM_MEASURES.map(([key, value]) => [key, (c) => value(c.metrics)]),
 ];
 
 function swatch(index) {
