@@ -10,7 +10,7 @@ import sys
 from app.config import Config
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="electric-maze", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     simulate.add_argument("--quiet", action="store_true", help="print only the summary at the end")
 
     export = sub.add_parser("export", help="write a workshop's log file")
-    export.add_argument("workshop_id")
+    export.add_argument("workshop_id", help="as `electric-maze library` lists it")
     export.add_argument("-o", "--output", help="the file (default: electric-maze-<id>.jsonl)")
 
     imports = sub.add_parser("import", help="add a log file to the library")
@@ -53,8 +53,11 @@ def main(argv: list[str] | None = None) -> int:
     )
 
     sub.add_parser("library", help="list the workshops in the database")
+    return parser
 
-    args = parser.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
     if args.command == "serve":
         return _serve(args)
     if args.command in ("export", "import", "replay", "library"):

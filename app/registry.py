@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from functools import partial
 
 from app.config import Config
 from app.rooms import CLOSE_GOING_AWAY, Room
-from app.security import hash_token, new_join_code, new_token
+from app.security import hash_token, new_join_code, new_token, new_workshop_id
 from app.store import EventStore, TeamRow, WorkshopRow
 from game import commands as cmd
 from game.board import Maze
@@ -92,7 +91,7 @@ class Registry:
         self, *, title: str, team_names: list[str], mazes: list[Maze], settings: Settings
     ) -> CreatedWorkshop:
         """A workshop with a team per name; one maze for all, or one maze per team."""
-        workshop_id = secrets.token_urlsafe(8)
+        workshop_id = new_workshop_id()
         token = new_token()
         teams = [
             TeamRow(

@@ -15,8 +15,18 @@ JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
 JOIN_CODE_LENGTH = 6
 
 
+WORKSHOP_ID_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+WORKSHOP_ID_LENGTH = 12
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def new_workshop_id() -> str:
+    """60 random bits in letters and digits only: an id never starts with a dash, so it can
+    be given to the command line (`electric-maze export ID`) without being taken for an option."""
+    return "".join(secrets.choice(WORKSHOP_ID_ALPHABET) for _ in range(WORKSHOP_ID_LENGTH))
 
 
 def hash_token(token: str) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import secrets
 import time
 from collections import OrderedDict
 from typing import Annotated, Any
@@ -17,7 +16,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from app.registry import Registry
-from app.security import hash_token
+from app.security import hash_token, new_token, new_workshop_id
 from app.store import EventStore, ImportRow, WorkshopRow
 from game.events import Event, SessionCreated
 from game.metrics import session_metrics
@@ -160,12 +159,12 @@ def import_log(store: EventStore, text: str, now: float) -> tuple[str, bool]:
     held = _holding(store, created.session_id, events)
     if held is not None:
         return held, False
-    workshop_id = secrets.token_urlsafe(8)
+    workshop_id = new_workshop_id()
     row = WorkshopRow(
         id=workshop_id,
         title=created.title,
         created_at=created.ts,
-        token_hash=hash_token(secrets.token_urlsafe(24)),  # nobody facilitates an import
+        token_hash=hash_token(new_token()),  # nobody facilitates an import
     )
     record = ImportRow(workshop_id=workshop_id, imported_at=now, session_id=created.session_id)
     store.import_workshop(row, record, events)

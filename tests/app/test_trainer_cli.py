@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from app.cli import main
+from app.cli import build_parser, main
+from app.security import new_workshop_id
 from app.store import EventStore
 from game.bots import play_session
 from game.replay import read_log, write_log
@@ -40,6 +41,15 @@ def test_import_then_export_gives_the_same_log(
     store = EventStore(database)
     assert len(store.workshops()) == 1
     store.close()
+
+
+def test_every_new_workshop_id_can_be_typed_after_export() -> None:
+    # one id in 64 once began with a dash, which argparse took for an option
+    ids = [new_workshop_id() for _ in range(2000)]
+    assert all(ident.isascii() and ident.isalnum() for ident in ids)
+    assert len(set(ids)) == len(ids)
+    for ident in ids[:200]:
+        assert build_parser().parse_args(["export", ident]).workshop_id == ident
 
 
 def test_replay_summary_prints_the_debrief(
