@@ -14,7 +14,7 @@ from app.registry import Registry
 from app.rooms import Room
 from facilitator.exports import log_jsonl
 from game.rules import MAX_TEAMS, MAX_TITLE
-from game.settings import SettingsError, parse_maze, parse_settings
+from game.settings import SettingsError, parse_mazes, parse_settings
 
 router = APIRouter()
 
@@ -81,10 +81,7 @@ async def create_workshop(request: Request, body: WorkshopRequest | None = None)
     if not body.same_maze and "path" in maze_fields:
         raise FieldError(["body", "same_maze"], "a drawn path is the same for every team")
     try:
-        mazes = [parse_maze(maze_fields)]
-        if not body.same_maze and isinstance(maze_fields.get("seed"), int):
-            seed = maze_fields["seed"]
-            mazes += [parse_maze({**maze_fields, "seed": seed + n}) for n in range(1, body.teams)]
+        mazes = parse_mazes(maze_fields, body.teams, same_maze=body.same_maze)
         settings = parse_settings(body.rules)
     except SettingsError as error:
         where = error.setting.split(".")

@@ -38,15 +38,17 @@ class Config:
         return cls(
             database_url=env.get("DATABASE_URL", base.database_url),
             host=env.get("HOST", base.host),
-            port=_int(env, "PORT", base.port),
+            port=int(_number(env, "PORT", base.port, 1, 65535)),
             public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
             allowed_origins=tuple(o for o in origins if o),
-            max_message_bytes=_int(env, "MAX_MESSAGE_BYTES", base.max_message_bytes),
-            messages_per_second=float(
-                env.get("MESSAGES_PER_SECOND", str(base.messages_per_second))
+            max_message_bytes=int(
+                _number(env, "MAX_MESSAGE_BYTES", base.max_message_bytes, 1024, 16 * 2**20)
             ),
-            join_attempts_per_minute=_int(
-                env, "JOIN_ATTEMPTS_PER_MINUTE", base.join_attempts_per_minute
+            messages_per_second=_number(
+                env, "MESSAGES_PER_SECOND", base.messages_per_second, 1, 1000, whole=False
+            ),
+            join_attempts_per_minute=int(
+                _number(env, "JOIN_ATTEMPTS_PER_MINUTE", base.join_attempts_per_minute, 1, 10_000)
             ),
             admin_password=env.get("ADMIN_PASSWORD") or None,
         )
@@ -73,14 +75,27 @@ class Config:
             return True  # a name: trust whoever chose it
 
 
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw is None or raw == "":
+def _number(
+    env: Mapping[str, str],
+    name: str,
+    default: float,
+    low: float,
+    high: float,
+    *,
+    whole: bool = True,
+) -> float:
+    """A setting from the environment, or the server does not start and says why."""
+    raw = env.get(name, "").strip()
+    if not raw:
         return default
+    kind = "a whole number" if whole else "a number"
     try:
-        return int(raw)
+        value = int(raw) if whole else float(raw)
     except ValueError:
-        raise SystemExit(f"{name} must be a whole number, not {raw!r}") from None
+        value = None
+    if value is None or not low <= value <= high:
+        raise SystemExit(f"{name} must be {kind} from {low:g} to {high:g}, not {raw!r}")
+    return value
 
 
 def lan_address() -> str:

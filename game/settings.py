@@ -122,7 +122,7 @@ def parse_settings(raw: Mapping[str, Any] | None) -> Settings:
             )
     base = Settings()
     idle = raw.get("idle_timeout_s", base.idle_timeout_s)
-    if idle is not None and idle != 0:
+    if idle is not None and (isinstance(idle, bool) or idle != 0):
         idle = int(_number("idle_timeout_s", idle, 10, 600, whole=True))
     memory_aids = raw.get("memory_aids", base.memory_aids)
     if not isinstance(memory_aids, bool):
@@ -168,6 +168,7 @@ class MazeSpec:
 
 
 MAZE_FIELDS = ("cols", "rows", "seed", "difficulty", "path", "diagonal")
+MAX_SEED = 2**53  # the largest whole number every JSON reader keeps exactly
 
 
 def parse_maze(raw: Mapping[str, Any] | None) -> Maze:
@@ -180,7 +181,7 @@ def parse_maze(raw: Mapping[str, Any] | None) -> Maze:
             )
     cols = int(_number("maze.cols", raw.get("cols", DEFAULT_COLS), MIN_COLS, MAX_COLS, whole=True))
     rows = int(_number("maze.rows", raw.get("rows", DEFAULT_ROWS), MIN_ROWS, MAX_ROWS, whole=True))
-    seed = int(_number("maze.seed", raw.get("seed", 0), 0, 2**53, whole=True))
+    seed = _seed(raw)
     difficulty = _choice("maze.difficulty", raw.get("difficulty", "medium"), DIFFICULTIES)
     diagonal = raw.get("diagonal", True)
     if not isinstance(diagonal, bool):
@@ -191,6 +192,23 @@ def parse_maze(raw: Mapping[str, Any] | None) -> Maze:
         return spec.build()
     except MazeError as error:
         raise SettingsError("maze.path", str(error)) from error
+
+
+def parse_mazes(raw: Mapping[str, Any] | None, teams: int, *, same_maze: bool) -> list[Maze]:
+    """The teams' mazes: one for all, or (not `same_maze`) a path of its own for each team,
+    generated from the seeds that follow the one given (wrapping round after the largest)."""
+    first = parse_maze(raw)
+    raw = dict(raw or {})
+    if same_maze or raw.get("path") is not None:
+        return [first]
+    seed = _seed(raw)
+    return [first] + [
+        parse_maze({**raw, "seed": (seed + n) % (MAX_SEED + 1)}) for n in range(1, teams)
+    ]
+
+
+def _seed(raw: Mapping[str, Any]) -> int:
+    return int(_number("maze.seed", raw.get("seed", 0), 0, MAX_SEED, whole=True))
 
 
 def _parse_path(value: Any) -> tuple[Square, ...] | None:

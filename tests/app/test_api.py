@@ -95,6 +95,15 @@ def test_a_generated_maze_follows_its_seed(server: Server) -> None:
     assert paths[0][0][0] == 0 and paths[0][-1][0] == 6
 
 
+@pytest.mark.parametrize("seed", [7, 7.0])
+def test_teams_may_each_get_a_maze_of_their_own(server: Server, seed: float) -> None:
+    body = {"teams": 2, "same_maze": False, "maze": {"seed": seed}}
+    created = server.http.post("/api/workshops", json=body).json()
+    [record] = read_log(server, created["workshop_id"], created["facilitator_token"])
+    paths = [team["maze"]["path"] for team in record["teams"]]
+    assert paths[0] != paths[1]
+
+
 def test_several_teams_get_distinct_join_codes_that_work(server: Server) -> None:
     response = server.http.post("/api/workshops", json={"teams": 12})
     assert response.status_code == 201, response.text

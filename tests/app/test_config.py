@@ -15,9 +15,37 @@ def test_settings_come_from_the_environment() -> None:
     assert config.base_url() == "https://maze.example.org"
 
 
-def test_a_bad_number_stops_the_server_with_its_name() -> None:
-    with pytest.raises(SystemExit, match="PORT must be a whole number"):
-        Config.from_env({"PORT": "eighty"})
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("PORT", "eighty"),
+        ("PORT", "0"),
+        ("PORT", "70000"),
+        ("MAX_MESSAGE_BYTES", "-5"),
+        ("MAX_MESSAGE_BYTES", "64KB"),
+        ("MESSAGES_PER_SECOND", "abc"),
+        ("MESSAGES_PER_SECOND", "0"),
+        ("MESSAGES_PER_SECOND", "nan"),
+        ("JOIN_ATTEMPTS_PER_MINUTE", "0"),
+    ],
+)
+def test_a_bad_number_stops_the_server_with_its_name(name: str, raw: str) -> None:
+    with pytest.raises(
+        SystemExit, match=rf"^{name} must be a (whole )?number from .*, not '{raw}'$"
+    ):
+        Config.from_env({name: raw})
+
+
+def test_numbers_from_the_environment_are_read_as_such() -> None:
+    config = Config.from_env(
+        {
+            "MAX_MESSAGE_BYTES": "4096",
+            "MESSAGES_PER_SECOND": "2.5",
+            "JOIN_ATTEMPTS_PER_MINUTE": " 5 ",
+        }
+    )
+    assert (config.max_message_bytes, config.messages_per_second) == (4096, 2.5)
+    assert config.join_attempts_per_minute == 5
 
 
 @pytest.mark.parametrize(

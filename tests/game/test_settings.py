@@ -10,10 +10,12 @@ import pytest
 from game.board import DEFAULT_COLS, DEFAULT_ROWS, generate_path, is_adjacent
 from game.settings import (
     DISCONNECTED_GRACE_S,
+    MAX_SEED,
     SETTING_HELP,
     Settings,
     SettingsError,
     parse_maze,
+    parse_mazes,
     parse_settings,
 )
 
@@ -123,6 +125,7 @@ BAD_VALUES = [
     ("idle_timeout_s", 30.5),
     ("idle_timeout_s", "60"),
     ("idle_timeout_s", True),
+    ("idle_timeout_s", False),
     ("planning_s", -1),
     ("planning_s", 1801),
     ("planning_s", 1.5),
@@ -202,6 +205,25 @@ def test_without_diagonals_the_generated_path_moves_side_by_side():
     maze = parse_maze({"seed": 5, "diagonal": False})
     assert maze.diagonal is False
     assert all(is_adjacent(a, b, diagonal=False) for a, b in pairwise(maze.path))
+
+
+def test_teams_with_mazes_of_their_own_get_the_seeds_that_follow():
+    mazes = parse_mazes({"seed": 7.0, "difficulty": "hard"}, 3, same_maze=False)
+    assert [m.path for m in mazes] == [
+        parse_maze({"seed": s, "difficulty": "hard"}).path for s in (7, 8, 9)
+    ]
+    assert len({m.path for m in mazes}) == 3
+    assert parse_mazes({"seed": 7}, 3, same_maze=True) == [parse_maze({"seed": 7})]
+
+
+def test_the_seeds_after_the_largest_wrap_round_to_zero():
+    mazes = parse_mazes({"seed": MAX_SEED}, 2, same_maze=False)
+    assert mazes[1] == parse_maze({"seed": 0})
+
+
+def test_a_drawn_path_is_one_maze_for_every_team():
+    drawn = {"cols": 3, "rows": 3, "path": [[0, 1], [1, 1], [2, 1]]}
+    assert parse_mazes(drawn, 4, same_maze=False) == [parse_maze(drawn)]
 
 
 def test_a_drawn_path_is_used_as_drawn():
