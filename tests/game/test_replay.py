@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -215,3 +216,19 @@ class Table:
             apply(self.state, event)
         self.log.extend(events)
         return events
+
+
+# --- logs written by earlier versions ------------------------------------------------------
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_a_version_1_log_replays_to_the_measures_it_had_when_written():
+    """Kept as version 1 wrote it, with every kind of event: a later version must read it,
+    replay it and give the same debrief. Never regenerate these files; add new ones."""
+    events = read_log((DATA / "v1-session.jsonl").read_text())
+    assert {event.type for event in events} == set(ev.EVENT_TYPES)
+    verify(events)
+    assert fold(events).ended
+    expected = json.loads((DATA / "v1-session.metrics.json").read_text())
+    assert json.loads(json.dumps(session_metrics(events))) == expected
