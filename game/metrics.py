@@ -94,10 +94,26 @@ def team_metrics(
         "players": len(team.present),
         "learning": _learning(team, at),
         "execution": _execution(team, at),
-        "people": {
-            player: {"name": team.names[player], **counts} for player, counts in team.people.items()
-        },
+        "people": _people(team),
     }
+
+
+def _people(team: _Team) -> dict[str, dict[str, Any]]:
+    """One line a person: a seat that left without playing is left out, and the seats of one
+    nickname (kicked, then back under a new seat) are added up under the latest."""
+    lines: dict[str, dict[str, Any]] = {}
+    seat_of_name: dict[str, str] = {}
+    for player, counts in team.people.items():
+        if player not in team.present and not any(counts.values()):
+            continue
+        name = team.names[player]
+        earlier = seat_of_name.pop(name.casefold(), None)
+        if earlier is not None:
+            before = lines.pop(earlier)
+            counts = {k: v + before[k] for k, v in counts.items()}
+        seat_of_name[name.casefold()] = player
+        lines[player] = {"name": name, **counts}
+    return lines
 
 
 # --- one pass over the log ---------------------------------------------------------------

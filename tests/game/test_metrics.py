@@ -301,6 +301,24 @@ def test_people_and_team_figures(metrics):
     }
 
 
+def test_people_are_counted_once_each_and_only_if_they_were_there():
+    s = Session()
+    s.join("ann", "bob", "dan")
+    s.send(1, cmd.Ban, player="dan")  # never played: not a line of the debrief
+    s.send(10, cmd.StartLearning)  # ann's turn
+    s.step(11, "ann", OFF_PATH_ENTRY)
+    s.step(20, "bob", OFF_PATH_ENTRY)
+    s.send(30, cmd.Kick, player="bob")
+    s.send(31, cmd.Join, player="bob2", name="BOB")  # back under a new seat
+    s.step(40, "ann", P[0])
+    s.step(41, "ann", OFF_PATH)
+    s.step(50, "bob2", OFF_PATH_ENTRY)
+    assert team_metrics(s.log, TEAM)["people"] == {
+        "ann": {"name": "Ann", "turns": 3, "steps": 3, "beeps": 2},
+        "bob2": {"name": "BOB", "turns": 2, "steps": 2, "beeps": 2},
+    }
+
+
 def test_ending_the_session_afterwards_changes_no_figure(metrics):
     s = scripted()
     s.send(400, cmd.EndSession)

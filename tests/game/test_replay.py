@@ -225,7 +225,8 @@ DATA = Path(__file__).parent / "data"
 
 def test_a_version_1_log_replays_to_the_measures_it_had_when_written():
     """Kept as version 1 wrote it, with every kind of event: a later version must read it,
-    replay it and give the same debrief. Never regenerate these files; add new ones."""
+    replay it and give the same debrief. Never rewrite the log; its measures change only with
+    the definition of a measure (tests/game/test_metrics.py says which)."""
     events = read_log((DATA / "v1-session.jsonl").read_text())
     assert {event.type for event in events} == set(ev.EVENT_TYPES)
     verify(events)
