@@ -67,19 +67,33 @@ def read_log(text: str) -> list[ev.Event]:
         raise LogError(1, "the file is empty; a log starts with its header line")
     header = _header(lines[0])
     body_lines = lines[1:]
-    if body_lines and not body_lines[-1].strip():
-        body_lines = body_lines[:-1]
+    while body_lines and not body_lines[-1].strip():  # blank lines an editor or mailer added
+        body_lines.pop()
     expected = header["events"]
-    events = [_event(number, line) for number, line in enumerate(body_lines, start=2)]
+    events = [_event(number, line, expected) for number, line in enumerate(body_lines, start=2)]
+    _check_numbering(events)
     if len(events) < expected:
-        raise LogError(len(lines) + 1, f"the log ends after {len(events)} of its {expected} events")
+        raise LogError(
+            len(events) + 2, f"the log ends after {len(events)} of its {expected} events"
+        )
     if len(events) > expected:
         raise LogError(expected + 2, f"the header counts {expected} events; there are more")
     digest = hashlib.sha256("".join(line + "\n" for line in body_lines).encode()).hexdigest()
     if digest != header["sha256"]:
+        verify(events)  # names the changed line when the rules can tell
         raise LogError(1, "the events do not match the header's checksum: the file was changed")
     verify(events)
     return events
+
+
+def _check_numbering(events: Sequence[ev.Event]) -> None:
+    for index, event in enumerate(events):
+        if event.seq != index + 1:
+            raise LogError(
+                index + 2,
+                f"event number {event.seq} where {index + 1} was due: "
+                "a line is missing or out of place",
+            )
 
 
 def _header(line: str) -> dict[str, Any]:
@@ -102,10 +116,12 @@ def _header(line: str) -> dict[str, Any]:
     return header
 
 
-def _event(number: int, line: str) -> ev.Event:
+def _event(number: int, line: str, expected: int) -> ev.Event:
     try:
         return ev.from_record(json.loads(line))
     except json.JSONDecodeError:
+        if number - 1 <= expected and not line.rstrip().endswith("}"):
+            raise LogError(number, "the line is cut short: the file is incomplete") from None
         raise LogError(number, "not a JSON object") from None
     except ev.LogFormatError as error:
         raise LogError(number, str(error)) from None
@@ -119,12 +135,10 @@ def verify(events: Sequence[ev.Event]) -> SessionState:
     (line numbers as in a log file, the first event on line 2) otherwise."""
     if not events or not isinstance(events[0], ev.SessionCreated):
         raise LogError(2, "a log starts with session_created")
+    _check_numbering(events)
     state = SessionState()
     index = 0
     while index < len(events):
-        event = events[index]
-        if event.seq != index + 1:
-            raise LogError(index + 2, f"event number {event.seq} where {index + 1} was due")
         decided = _decided(state, events[index:])
         for decided_event in decided:
             apply(state, decided_event)

@@ -106,6 +106,34 @@ def test_corrupt_and_truncated_logs_are_refused_with_the_line() -> None:
     assert "newer" in refused([json.dumps(newer), *lines[1:]]).reason
 
 
+def test_changed_lines_are_named_even_when_only_the_checksum_shows_the_change() -> None:
+    lines = lines_of(a_session())
+    step = line_of(lines, "stepped", 2)
+    lost = lines[: step - 1] + lines[step:]
+    assert (refused(lost).line, "missing or out of place" in refused(lost).reason) == (step, True)
+    order = list(lines)
+    order[step - 1], order[step] = order[step], order[step - 1]
+    assert refused(order).line == step
+    beep = line_of(lines, "beeped", 3)
+    moved = list(lines)
+    record = json.loads(moved[beep - 1])
+    record["square"] = [record["square"][0], (record["square"][1] + 1) % 6]
+    moved[beep - 1] = json.dumps(record, separators=(",", ":"), sort_keys=True)
+    assert refused(moved).line == beep
+
+
+def test_blank_lines_after_the_last_event_are_no_harm() -> None:
+    events = a_session()
+    assert read_log(write_log(events) + "\n\n  \r\n") == events
+
+
+def test_a_file_cut_in_the_middle_of_a_line_says_so() -> None:
+    text = write_log(a_session())
+    error = refused(text[: len(text) // 2].splitlines())
+    assert "cut short" in error.reason
+    assert error.line == len(text[: len(text) // 2].splitlines())
+
+
 def test_tampered_logs_are_refused_even_with_a_fixed_checksum() -> None:
     lines = lines_of(a_session())
     beep = line_of(lines, "beeped", 3)
