@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from sqlalchemy.engine import make_url
 
 from app.config import Config
 from app.store import EventStore
@@ -18,6 +21,10 @@ def _store() -> EventStore:
     return EventStore(Config.from_env().database_url)
 
 
+def _database_name() -> str:
+    return make_url(Config.from_env().database_url).render_as_string(hide_password=True)
+
+
 def export(workshop_id: str, output: str | None) -> int:
     store = _store()
     try:
@@ -25,7 +32,7 @@ def export(workshop_id: str, output: str | None) -> int:
     finally:
         store.close()
     if not events:
-        print(f"No workshop {workshop_id!r} in this database", file=sys.stderr)
+        print(f"No workshop {workshop_id!r} in {_database_name()}", file=sys.stderr)
         return 1
     path = Path(output or f"electric-maze-{workshop_id}.jsonl")
     path.write_text(write_log(events), encoding="utf-8")
@@ -82,7 +89,7 @@ def library() -> int:
     finally:
         store.close()
     if not rows:
-        print("No workshops yet")
+        print(f"No workshops yet in {_database_name()} (DATABASE_URL chooses the database)")
     for row in rows:
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(row["created_at"]))
         teams = ", ".join(
@@ -93,10 +100,15 @@ def library() -> int:
 
 
 def _duration(seconds: float | None) -> str:
+    """Minutes and seconds, cut down to the second as the pages show them."""
     if seconds is None:
         return "-"
-    whole = round(seconds)
+    whole = math.floor(max(0.0, seconds))
     return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _seconds(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.1f} s"
 
 
 def _number(value: Any) -> str:
@@ -107,9 +119,10 @@ def _number(value: Any) -> str:
     return str(value)
 
 
-def _hesitation(team: dict[str, Any]) -> dict[str, float | None]:
-    hesitation: dict[str, float | None] = team["learning"]["hesitation"]
-    return hesitation
+def _executed(team: dict[str, Any], measure: str) -> float | None:
+    """An execution measure, or None for a team that never began its execution."""
+    execution = team["execution"]
+    return None if execution["started_at"] is None else execution[measure]
 
 
 def render_summary(metrics: dict[str, Any]) -> str:
@@ -127,15 +140,15 @@ def render_summary(metrics: dict[str, Any]) -> str:
         ("  repeat", [_number(t["learning"]["failures"]["repeat"]) for t in teams]),
         ("Learning ratio", [_number(t["learning"]["learning_ratio"]) for t in teams]),
         ("Turns", [_number(t["learning"]["turns"]) for t in teams]),
-        ("Hesitation, median", [_duration(t["learning"]["hesitation"]["median_s"]) for t in teams]),
+        ("Hesitation, median", [_seconds(t["learning"]["hesitation"]["median_s"]) for t in teams]),
         (
             "Hesitation, longest",
-            [_duration(t["learning"]["hesitation"]["longest_s"]) for t in teams],
+            [_seconds(t["learning"]["hesitation"]["longest_s"]) for t in teams],
         ),
         ("Idle timeouts", [_number(t["learning"]["idle_timeouts"]) for t in teams]),
         ("Huddles", [_number(t["learning"]["huddles"]["count"]) for t in teams]),
         ("Learning penalties", [_duration(t["learning"]["penalty_s"]) for t in teams]),
-        ("Execution time", [_duration(t["execution"]["duration_s"]) for t in teams]),
+        ("Execution time", [_duration(_executed(t, "duration_s")) for t in teams]),
         ("  adjusted", [_duration(t["execution"]["adjusted_s"]) for t in teams]),
         ("  predicted", [_duration(t["execution"]["predicted_s"]) for t in teams]),
         ("Execution errors", [_number(t["execution"]["errors"]) for t in teams]),

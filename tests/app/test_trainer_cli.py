@@ -9,7 +9,9 @@ import pytest
 from app.cli import build_parser, main
 from app.security import new_workshop_id
 from app.store import EventStore
+from app.trainer_cli import render_summary
 from game.bots import play_session
+from game.metrics import session_metrics
 from game.replay import read_log, write_log
 from game.settings import parse_maze
 
@@ -43,6 +45,15 @@ def test_import_then_export_gives_the_same_log(
     store.close()
 
 
+def test_an_empty_or_wrong_database_is_named(
+    database: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["library"]) == 0
+    assert capsys.readouterr().out.startswith(f"No workshops yet in {database} ")
+    assert main(["export", "nosuchid"]) == 1
+    assert capsys.readouterr().err.strip() == f"No workshop 'nosuchid' in {database}"
+
+
 def test_every_new_workshop_id_can_be_typed_after_export() -> None:
     # one id in 64 once began with a dash, which argparse took for an option
     ids = [new_workshop_id() for _ in range(2000)]
@@ -63,6 +74,25 @@ def test_replay_summary_prints_the_debrief(
     assert "Learning ratio" in out and "Failures" in out and "Execution time" in out
     crossed = next(line for line in out.splitlines() if line.startswith("Everyone crossed"))
     assert crossed.split()[-1] in {"yes", "no"}
+
+
+def test_the_summary_shows_times_as_the_pages_do() -> None:
+    events = play_session(strategy="amnesiac", maze=parse_maze({"seed": 9}), players=3, seed=9)
+    started = next(n for n, e in enumerate(events) if e.type == "execution_started")
+    before_execution = session_metrics(events[:started])
+    [team] = before_execution["teams"].values()
+    learning_s = team["learning"]["duration_s"]
+    summary = render_summary(before_execution).splitlines()
+
+    def cell(label: str) -> str:
+        line = next(line for line in summary if line.startswith(label))
+        return line[len(label) :].strip()
+
+    # cut down to the second, as the pages' clocks are, never rounded up
+    assert cell("Learning time") == f"{int(learning_s) // 60}:{int(learning_s) % 60:02d}"
+    assert cell("Execution time") == "-"  # not begun: no 0:00 beside an adjusted time of -
+    median = team["learning"]["hesitation"]["median_s"]
+    assert cell("Hesitation, median") == f"{median:.1f} s"  # a fraction of a second is not 0:00
 
 
 def test_a_bad_file_is_refused_and_nothing_saved(
