@@ -210,6 +210,14 @@ async def test_the_library_behind_its_password(
     await download.save_as(saved)
     assert read_log(saved.read_text("utf-8")) == read_log(fresh)
 
+    # The same file again: the library says it has it, and holds it once.
+    await page.set_input_files("#import-file", files=[_file("colleague.jsonl", fresh)])
+    await page.click("#import-button")
+    await expect(page.locator("#import-status")).to_contain_text(
+        "“Imported from a colleague” is already in the library; nothing was added."
+    )
+    await expect(items).to_have_count(4)
+
     # Delete asks first; cancelling keeps the workshop, confirming takes it away.
     await newest.locator(".delete-button").click()
     dialog = page.locator("#delete-dialog")

@@ -310,7 +310,7 @@ async function importFile(event) {
     const imported = state.workshops.find((workshop) => workshop.workshop_id === answer.workshop_id);
     const status = $("#import-status");
     status.replaceChildren(
-      t("lib.import.done", { title: imported?.title ?? file.name }),
+      t(answer.already_in_library ? "lib.import.already" : "lib.import.done", { title: imported?.title ?? file.name }),
       " ",
       el("a", { text: t("lib.import.replay_it"), attrs: { href: replayPage(answer.workshop_id) } }),
     );
