@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth import facilitator_room
+from app.pages import translate_for
 from app.registry import Registry
 from app.rooms import Room
 from facilitator.exports import log_jsonl
@@ -92,10 +93,13 @@ async def create_workshop(request: Request, body: WorkshopRequest | None = None)
     if len(body.team_names) > body.teams:
         raise FieldError(["body", "team_names"], f"at most one name per team ({body.teams})")
     names = [" ".join(name.split()) for name in body.team_names]
-    names += [f"Team {n}" for n in range(len(names) + 1, body.teams + 1)]
+    names += [""] * (body.teams - len(names))
     created = await registry.create(
         title=title,
-        team_names=[name or f"Team {n}" for n, name in enumerate(names, 1)],
+        team_names=[
+            name or translate_for(request, "team.default_name", n=n)
+            for n, name in enumerate(names, 1)
+        ],
         mazes=mazes,
         settings=settings,
     )

@@ -239,7 +239,8 @@ def page_response(request: Request, response: Any, *, cache: str = "no-cache") -
     return response
 
 
-def _translate(request: Request, key: str, **params: object) -> str:
+def translate_for(request: Request, key: str, **params: object) -> str:
+    """A text in the language of whoever sent the request."""
     return _site(request).catalogues.translate(language(request), key, **params)
 
 
@@ -304,9 +305,9 @@ def _refused_page(request: Request, refused: Refused) -> HTMLResponse:
             request,
             "message.html",
             {
-                "page_title": _translate(request, "blocked.title"),
-                "heading": _translate(request, "blocked.title"),
-                "message": _translate(request, "blocked.message"),
+                "page_title": translate_for(request, "blocked.title"),
+                "heading": translate_for(request, "blocked.title"),
+                "message": translate_for(request, "blocked.message"),
             },
             status_code=429,
             headers={"Retry-After": "60"},
@@ -318,7 +319,7 @@ def _refused_page(request: Request, refused: Refused) -> HTMLResponse:
         {
             "code": shown,
             "name": request.query_params.get("name", "")[:100],
-            "error": _translate(request, "error.no_such_team_code", code=shown),
+            "error": translate_for(request, "error.no_such_team_code", code=shown),
         },
         status_code=404,
     )
@@ -328,13 +329,13 @@ def _join_note(request: Request, found: FoundTeam) -> str | None:
     """What a newcomer should know before joining this team now."""
     team = found.team
     if found.ended:
-        return _translate(request, "note.ended")
+        return translate_for(request, "note.ended")
     if team.phase == "done":
-        return _translate(request, "note.finished")
+        return translate_for(request, "note.finished")
     if team.locked:
-        return _translate(request, "note.locked")
+        return translate_for(request, "note.locked")
     if team.phase in _GAME_UNDER_WAY:
-        return _translate(request, "note.under_way")
+        return translate_for(request, "note.under_way")
     return None
 
 
@@ -354,7 +355,7 @@ async def join_form(request: Request, code: str = "", name: str = "") -> Respons
         return render(
             request,
             "home.html",
-            {"code": "", "name": name[:100], "error": _translate(request, "error.code_missing")},
+            {"code": "", "name": name[:100], "error": translate_for(request, "error.code_missing")},
             status_code=400,
         )
     query = f"?{urlencode({'name': name[:100]})}" if name else ""
@@ -399,9 +400,9 @@ async def screen_page(request: Request, code: str) -> Response:
             request,
             "message.html",
             {
-                "page_title": _translate(request, "not_found.title"),
-                "heading": _translate(request, "not_found.title"),
-                "message": _translate(request, "error.no_such_team_code", code=code[:12]),
+                "page_title": translate_for(request, "not_found.title"),
+                "heading": translate_for(request, "not_found.title"),
+                "message": translate_for(request, "error.no_such_team_code", code=code[:12]),
             },
             status_code=404,
         )
@@ -480,9 +481,9 @@ async def _http_error(request: Request, error: StarletteHTTPException) -> Respon
             request,
             "message.html",
             {
-                "page_title": _translate(request, "not_found.title"),
-                "heading": _translate(request, "not_found.title"),
-                "message": _translate(request, "not_found.message"),
+                "page_title": translate_for(request, "not_found.title"),
+                "heading": translate_for(request, "not_found.title"),
+                "message": translate_for(request, "not_found.message"),
             },
             status_code=404,
         )

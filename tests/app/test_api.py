@@ -66,6 +66,20 @@ def test_a_workshop_with_no_body_takes_every_default(server: Server) -> None:
     assert (spec["maze"]["cols"], spec["maze"]["rows"], spec["maze"]["diagonal"]) == (6, 9, True)
 
 
+@pytest.mark.parametrize(
+    ("accept_language", "names"),
+    [(None, ["Team 1", "Blue", "Team 3"]), ("es-ES,es;q=0.9", ["Equipo 1", "Blue", "Equipo 3"])],
+)
+def test_unnamed_teams_are_named_in_the_language_of_whoever_creates_them(
+    server: Server, accept_language: str | None, names: list[str]
+) -> None:
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    body = {"teams": 3, "team_names": ["", "Blue"]}
+    created = server.http.post("/api/workshops", json=body, headers=headers).json()
+    [record] = read_log(server, created["workshop_id"], created["facilitator_token"])
+    assert [team["name"] for team in record["teams"]] == names
+
+
 def test_a_workshop_with_every_field(server: Server) -> None:
     body = {
         "title": "  Leadership   day ",
