@@ -38,6 +38,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="then the facilitator ends the learning phases and the session (default 300)",
     )
     simulate.add_argument("--quiet", action="store_true", help="print only the summary at the end")
+    simulate.add_argument(
+        "--join",
+        action="append",
+        metavar="CODE",
+        help="bots join this team's code of a workshop run from the console, instead of a new"
+        " workshop of their own (repeat for several teams)",
+    )
 
     export = sub.add_parser("export", help="write a workshop's log file")
     export.add_argument("workshop_id", help="as `electric-maze library` lists it")
@@ -82,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             time_limit_s=args.time_limit,
             quiet=args.quiet,
+            join_codes=args.join,
         )
     return 2
 

@@ -7,15 +7,17 @@ starts the phases. For demos, and for load.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import random
 import time
 import urllib.request
+from collections.abc import Coroutine, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosedOK
+from websockets.exceptions import ConnectionClosed
 
 from game.bots import BotTeam
 
@@ -43,10 +45,23 @@ def run_simulation(
     seed: int,
     time_limit_s: float = TIME_LIMIT_S,
     quiet: bool = False,
+    join_codes: list[str] | None = None,
 ) -> int:
+    say = (lambda _: None) if quiet else print
     try:
-        summary = asyncio.run(
-            simulate(
+        run: Coroutine[Any, Any, dict[str, Any]]
+        if join_codes:
+            run = join_teams(
+                url=url,
+                codes=join_codes,
+                players=players,
+                strategy=strategy,
+                think_s=think_s,
+                seed=seed,
+                time_limit_s=time_limit_s,
+            )
+        else:
+            run = simulate(
                 url=url,
                 teams=teams,
                 players=players,
@@ -54,9 +69,9 @@ def run_simulation(
                 think_s=think_s,
                 seed=seed,
                 time_limit_s=time_limit_s,
-                say=(lambda _: None) if quiet else print,
+                say=say,
             )
-        )
+        summary = asyncio.run(run)
     except OSError as error:
         print(f"Could not reach the server at {url}: {error}")
         return 1
@@ -96,6 +111,7 @@ async def simulate(
     ws_url = "ws" + url.removeprefix("http")
     created = await asyncio.to_thread(_create_workshop, url, teams, seed)
     say(f"Workshop {created['workshop_id']} created with {teams} team(s)")
+    say(f"Watch it on the facilitator's console: {created['facilitator_url']}")
     runs = [
         _TeamRun(t["team_id"], t["join_code"], BotTeam(strategy, seed + n))
         for n, t in enumerate(created["teams"])
@@ -128,6 +144,41 @@ async def simulate(
             }
             for team in final["view"]["teams"]
         ],
+    }
+
+
+async def join_teams(
+    *,
+    url: str,
+    codes: list[str],
+    players: int,
+    strategy: str,
+    think_s: float,
+    seed: int,
+    time_limit_s: float = TIME_LIMIT_S,
+) -> dict[str, Any]:
+    """Bots join teams of a workshop someone runs from the console, and play their turns
+    until the workshop ends (or the time limit): a rehearsal the facilitator can watch."""
+    ws_url = "ws" + url.rstrip("/").removeprefix("http")
+    runs = [_TeamRun("", code, BotTeam(strategy, seed + n)) for n, code in enumerate(codes)]
+    rng = random.Random(seed)
+    started = time.monotonic()
+    bots = [
+        asyncio.create_task(_play(ws_url, run, n, think_s, rng.random(), lambda _: None))
+        for run in runs
+        for n in range(players)
+    ]
+    done, playing = await asyncio.wait(bots, timeout=time_limit_s)
+    for task in playing:
+        task.cancel()
+    await asyncio.gather(*bots, return_exceptions=True)
+    refused = sorted({str(task.exception()) for task in done if task.exception() is not None})
+    return {
+        "joined": codes,
+        "players_per_team": players,
+        "seconds": round(time.monotonic() - started, 1),
+        "time_limit_reached": bool(playing),
+        "refused": refused,
     }
 
 
@@ -198,9 +249,10 @@ async def _until_ended(host: ClientConnection) -> dict[str, Any]:
 async def _play(
     ws_url: str, run: _TeamRun, number: int, think_s: float, jitter: float, say: Any
 ) -> None:
-    """One bot player: join, then move whenever it is its turn."""
+    """One bot player: join, then move whenever it is its turn, until the workshop ends."""
     async with connect(f"{ws_url}/ws/play/{run.join_code}") as socket:
-        await socket.send(json.dumps({"type": "join", "name": f"Bot {number + 1}"}))
+        names = _bot_names(number)
+        await socket.send(json.dumps({"type": "join", "name": next(names)}))
         player = ""
         moving: asyncio.Task[None] | None = None
         view: dict[str, Any] = {}
@@ -210,16 +262,23 @@ async def _play(
                     text = await socket.recv()
             except TimeoutError:
                 text = None  # a move over the rate limit is dropped unanswered: think again
-            except ConnectionClosedOK:
-                return
+            except ConnectionClosed:
+                return  # the server closed the room, or dropped this bot: it stops playing
             message: dict[str, Any] = json.loads(text) if text else {"type": "silence"}
             if message["type"] == "welcome":
                 player = message["player"]
+            if not player and message["type"] == "error":
+                if message["code"] != "name_taken":
+                    raise RuntimeError(f"{message['code']}: {message['message']}")
+                await socket.send(json.dumps({"type": "join", "name": next(names)}))
+                continue
             if "view" in message:
                 if number == 0:  # one player feeds the team's shared memory
                     for event in message.get("events", []):
                         run.bots.observe(event)
                 view = message["view"]
+                if view["session"]["ended"]:
+                    return
             elif message["type"] not in ("error", "silence"):  # after a refused move, think again
                 continue
             you = view.get("you") or {}
@@ -228,11 +287,21 @@ async def _play(
                 moving = asyncio.create_task(_move(socket, run, view, player, delay))
 
 
+def _bot_names(number: int) -> Iterator[str]:
+    """Bot 3, then Bot 3b, Bot 3c… while a name is taken in the team."""
+    yield f"Bot {number + 1}"
+    for letter in "bcdefghijk":
+        yield f"Bot {number + 1}{letter}"
+
+
 async def _move(
     socket: ClientConnection, run: _TeamRun, view: dict[str, Any], player: str, delay: float
 ) -> None:
     await asyncio.sleep(delay)
     move = run.bots.next_move(view, player)
-    if move is not None:
-        row, col = move.square
+    if move is None:
+        return
+    row, col = move.square
+    # A closed socket: the reading loop sees the same close and stops the bot.
+    with contextlib.suppress(ConnectionClosed):
         await socket.send(json.dumps({"type": move.kind, "row": row, "col": col}))
