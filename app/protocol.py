@@ -108,6 +108,11 @@ class PenaltyMessage(TeamMessage):
     kind: Annotated[str, Field(min_length=1, max_length=40)]
 
 
+class WithdrawPenaltyMessage(TeamMessage):
+    type: Literal["withdraw_penalty"]
+    penalty: Annotated[int, Field(ge=1, strict=True)]
+
+
 class SkipTurnMessage(TeamMessage):
     type: Literal["skip_turn"]
     player: Id | None = None
@@ -147,6 +152,7 @@ FacilitatorCommand = (
     Plain
     | Huddle
     | PenaltyMessage
+    | WithdrawPenaltyMessage
     | SkipTurnMessage
     | PlayerAction
     | RenameMessage
@@ -213,6 +219,8 @@ def facilitator_command(message: Message, team: str, at: float, seed: int) -> cm
         return cmd.StartHuddle(at=at, team=team, seconds=message.seconds)
     if isinstance(message, PenaltyMessage):
         return cmd.RecordPenalty(at=at, team=team, kind=message.kind)
+    if isinstance(message, WithdrawPenaltyMessage):
+        return cmd.WithdrawPenalty(at=at, team=team, penalty=message.penalty)
     if isinstance(message, SkipTurnMessage):
         return cmd.SkipTurn(at=at, team=team, player=message.player)
     if isinstance(message, PlayerAction):

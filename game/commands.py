@@ -142,6 +142,13 @@ class RecordPenalty(TeamCommand):
 
 
 @dataclass(frozen=True, kw_only=True)
+class WithdrawPenalty(TeamCommand):
+    """The facilitator takes back a penalty recorded by mistake."""
+
+    penalty: int  # the seq of its penalty_recorded event
+
+
+@dataclass(frozen=True, kw_only=True)
 class EnterPrediction(TeamCommand):
     seconds: int
 

@@ -207,6 +207,12 @@ class PenaltyRecorded(TeamEvent):
 
 
 @dataclass(frozen=True, kw_only=True)
+class PenaltyWithdrawn(TeamEvent):
+    type = "penalty_withdrawn"
+    penalty: int  # the seq of the penalty_recorded event taken back
+
+
+@dataclass(frozen=True, kw_only=True)
 class PredictionEntered(TeamEvent):
     type = "prediction_entered"
     seconds: int
@@ -257,6 +263,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         HuddleStarted,
         HuddleEnded,
         PenaltyRecorded,
+        PenaltyWithdrawn,
         PredictionEntered,
         LearningEnded,
         ExecutionStarted,

@@ -183,6 +183,9 @@ def _record(team: _Team, event: ev.TeamEvent) -> None:
             team.learning.penalties.append(event)
         case ev.PenaltyRecorded(phase="execution"):
             team.execution.penalties.append(event)
+        case ev.PenaltyWithdrawn(penalty=seq):
+            for recorded in (team.learning, team.execution):
+                recorded.penalties = [p for p in recorded.penalties if p.seq != seq]
         case ev.PredictionEntered(seconds=seconds):
             team.prediction_s = seconds
         case ev.LearningEnded(path_found=found, how=how):

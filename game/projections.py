@@ -75,7 +75,7 @@ def _public_team(team: TeamState, settings: Settings) -> dict[str, Any]:
         "execution_errors": team.failures["execution"],
         "retrace_errors": team.failures["retrace"],
         "penalties": [
-            {"kind": p.kind, "seconds": p.seconds, "phase": p.phase, "ts": p.ts}
+            {"kind": p.kind, "seconds": p.seconds, "phase": p.phase, "ts": p.ts, "seq": p.seq}
             for p in team.penalties
         ],
         "penalty_s": _penalty_seconds(team, settings),

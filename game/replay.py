@@ -292,6 +292,7 @@ _COMMANDS: dict[type[ev.Event], Callable[[Any, Sequence[ev.Event]], cmd.Command 
     ev.HuddleStarted: lambda e, _: cmd.StartHuddle(at=e.ts, team=e.team, seconds=e.seconds),
     ev.HuddleEnded: lambda e, _: cmd.EndHuddle(at=e.ts, team=e.team),
     ev.PenaltyRecorded: lambda e, _: cmd.RecordPenalty(at=e.ts, team=e.team, kind=e.kind),
+    ev.PenaltyWithdrawn: lambda e, _: cmd.WithdrawPenalty(at=e.ts, team=e.team, penalty=e.penalty),
     ev.PredictionEntered: lambda e, _: cmd.EnterPrediction(at=e.ts, team=e.team, seconds=e.seconds),
     ev.LearningEnded: _learning_ended,
     ev.ExecutionStarted: lambda e, _: cmd.StartExecution(at=e.ts, team=e.team),

@@ -463,6 +463,12 @@ def _penalty(draft: Draft, c: cmd.RecordPenalty) -> None:
     draft.emit(ev.PenaltyRecorded, team=c.team, kind=c.kind, seconds=seconds, phase=phase)
 
 
+def _withdraw_penalty(draft: Draft, c: cmd.WithdrawPenalty) -> None:
+    if not any(p.seq == c.penalty for p in draft.team(c.team).penalties):
+        raise Rejected("no_penalty", "That penalty is not on the team's record")
+    draft.emit(ev.PenaltyWithdrawn, team=c.team, penalty=c.penalty)
+
+
 def _skip_turn(draft: Draft, c: cmd.SkipTurn) -> None:
     team = draft.team(c.team)
     if team.phase not in ("learning", "execution"):
@@ -616,6 +622,8 @@ def allowed_commands(state: SessionState, team_id: str) -> list[str]:
     kinds = list(state.settings.penalties)
     if kinds:
         trials["penalty"] = cmd.RecordPenalty(at=at, team=team_id, kind=kinds[0])
+    for penalty in team.penalties:
+        trials["withdraw_penalty"] = cmd.WithdrawPenalty(at=at, team=team_id, penalty=penalty.seq)
     for walker in team.walks:
         trials["skip_turn"] = cmd.SkipTurn(at=at, team=team_id, player=walker)
     for player in team.players:
@@ -687,6 +695,7 @@ _HANDLERS: dict[type[cmd.Command], Callable[[Draft, Any], None]] = {
     cmd.StartHuddle: _start_huddle,
     cmd.EndHuddle: _end_huddle,
     cmd.RecordPenalty: _penalty,
+    cmd.WithdrawPenalty: _withdraw_penalty,
     cmd.SkipTurn: _skip_turn,
     cmd.Step: _step,
     cmd.RetraceStep: _retrace_step,

@@ -87,6 +87,7 @@ class Penalty:
     seconds: int
     phase: str
     ts: float
+    seq: int  # its event's, by which it may be withdrawn
 
 
 @dataclass
@@ -427,7 +428,11 @@ def _huddle_ended(team: TeamState, settings: Settings, e: ev.HuddleEnded) -> Non
 
 
 def _penalty(team: TeamState, settings: Settings, e: ev.PenaltyRecorded) -> None:
-    team.penalties.append(Penalty(e.kind, e.seconds, e.phase, e.ts))
+    team.penalties.append(Penalty(e.kind, e.seconds, e.phase, e.ts, e.seq))
+
+
+def _penalty_withdrawn(team: TeamState, settings: Settings, e: ev.PenaltyWithdrawn) -> None:
+    team.penalties = [p for p in team.penalties if p.seq != e.penalty]
 
 
 def _prediction(team: TeamState, settings: Settings, e: ev.PredictionEntered) -> None:
@@ -481,6 +486,7 @@ _TEAM_FOLDS: dict[type[ev.Event], Callable[[TeamState, Settings, Any], None]] = 
     ev.HuddleStarted: _huddle_started,
     ev.HuddleEnded: _huddle_ended,
     ev.PenaltyRecorded: _penalty,
+    ev.PenaltyWithdrawn: _penalty_withdrawn,
     ev.PredictionEntered: _prediction,
     ev.LearningEnded: _learning_ended,
     ev.ExecutionStarted: _execution_started,

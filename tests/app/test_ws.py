@@ -198,6 +198,9 @@ def test_a_player_who_drops_mid_turn_resumes_where_they_were(server: Server) -> 
         bob.send(step(path[0]))
         bob.expect_error("not_your_turn")
         rest.act(facilitator, {"type": "penalty", "kind": "talking"})
+        recorded = facilitator.last_seq
+        rest.act(facilitator, {"type": "penalty", "kind": "pointing"})
+        rest.act(facilitator, {"type": "withdraw_penalty", "penalty": recorded})
         rest.act(facilitator, {"type": "pause"})
         rest.act(facilitator, {"type": "resume"})
 
@@ -207,7 +210,15 @@ def test_a_player_who_drops_mid_turn_resumes_where_they_were(server: Server) -> 
         assert resumed["player"] == ann.player
         assert resumed["seq"] == facilitator.last_seq
         assert [e["seq"] for e in resumed["events"]] == list(range(seen + 1, resumed["seq"] + 1))
-        assert types(resumed) == ["player_presence", "penalty_recorded", "paused", "resumed"]
+        assert types(resumed) == [
+            "player_presence",
+            "penalty_recorded",
+            "penalty_recorded",
+            "penalty_withdrawn",
+            "paused",
+            "resumed",
+        ]
+        assert [p["kind"] for p in resumed["view"]["team"]["penalties"]] == ["pointing"]
         view = resumed["view"]
         assert view["you"]["id"] == ann.player and view["you"]["your_turn"] is True
         assert view["team"]["walkers"][0]["trail"] == [list(path[0])]
@@ -477,6 +488,9 @@ def test_nonsense_is_answered_with_an_error_and_changes_nothing(server: Server) 
             ({"type": "auth", "token": workshop.token}, "already_authenticated"),
             ({"type": "penalty", "kind": "talking", "team": "t9"}, "no_team"),
             ({"type": "penalty", "kind": "shouting"}, "bad_penalty"),
+            ({"type": "withdraw_penalty", "penalty": 999}, "no_penalty"),
+            ({"type": "withdraw_penalty", "penalty": "1"}, "bad_message"),
+            ({"type": "withdraw_penalty"}, "bad_message"),
             ({"type": "predict", "seconds": 0}, "bad_prediction"),
             ({"type": "kick", "player": "nobody"}, "no_player"),
             ({"type": "reorder", "order": [bob.player, ann.player]}, "order_fixed"),

@@ -194,6 +194,7 @@ EVERYWHERE = {
     "huddle": 2,
     "end_huddle": 1,
     "penalty": 2,
+    "withdraw_penalty": 1,
     "prediction": 1,
     "execution": 2,
     "end_phase": 1,
@@ -302,6 +303,11 @@ def _facilitator_or_player(
         return cmd.StartHuddle(at=at, team=TEAM, seconds=seconds)
     if kind == "penalty":
         return cmd.RecordPenalty(at=at, team=TEAM, kind=data.draw(st.sampled_from(PENALTY_KINDS)))
+    if kind == "withdraw_penalty":
+        recorded = [p.seq for p in team.penalties]
+        return cmd.WithdrawPenalty(
+            at=at, team=TEAM, penalty=data.draw(st.sampled_from([*recorded, 1]))
+        )
     if kind == "prediction":
         seconds = data.draw(st.sampled_from((0, 1, 95, 3600, 3601)))
         return cmd.EnterPrediction(at=at, team=TEAM, seconds=seconds)

@@ -65,6 +65,7 @@ EXAMPLES: list[ev.Event] = [
     ev.HuddleStarted(**TEAM, seconds=90.0),
     ev.HuddleEnded(**TEAM),
     ev.PenaltyRecorded(**TEAM, kind="talking", seconds=30, phase="execution"),
+    ev.PenaltyWithdrawn(**TEAM, penalty=7),
     ev.PredictionEntered(**TEAM, seconds=240),
     ev.LearningEnded(**TEAM, path_found=False, how="facilitator"),
     ev.ExecutionStarted(**TEAM, order=("p1", "p2", "p3")),

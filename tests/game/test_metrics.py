@@ -319,6 +319,17 @@ def test_people_are_counted_once_each_and_only_if_they_were_there():
     }
 
 
+def test_a_withdrawn_penalty_counts_for_nothing(game):
+    s = scripted()
+    recorded = next(e for e in s.log if isinstance(e, ev.PenaltyRecorded) and e.kind == "talking")
+    s.send(270, cmd.WithdrawPenalty, penalty=recorded.seq)
+    learning = team_metrics(s.log, TEAM)["learning"]
+    assert learning["penalty_s"] == 0
+    assert learning["penalties"] == {}
+    assert learning["adjusted_s"] == learning["duration_s"]
+    assert team_metrics(s.log, TEAM)["execution"] == team_metrics(game.log, TEAM)["execution"]
+
+
 def test_ending_the_session_afterwards_changes_no_figure(metrics):
     s = scripted()
     s.send(400, cmd.EndSession)

@@ -1142,6 +1142,21 @@ def test_penalties_carry_the_seconds_of_their_kind_and_the_phase():
     assert [p.seconds for p in game.team.penalties] == [30, 45, 30]
 
 
+def test_a_penalty_recorded_by_mistake_is_withdrawn_by_its_number():
+    game = Game.learning()
+    talking = only(game.send(cmd.RecordPenalty, kind="talking"), ev.PenaltyRecorded)
+    pointing = only(game.send(cmd.RecordPenalty, kind="pointing"), ev.PenaltyRecorded)
+    (withdrawn,) = game.send(cmd.WithdrawPenalty, penalty=talking.seq)
+    assert withdrawn == ev.PenaltyWithdrawn(
+        seq=withdrawn.seq, ts=game.now, team=TEAM, penalty=talking.seq
+    )
+    assert [(p.kind, p.seq) for p in game.team.penalties] == [("pointing", pointing.seq)]
+    assert game.replayed() == game.state
+    # once only, and only a penalty's number
+    assert game.reject(cmd.WithdrawPenalty, penalty=talking.seq).code == "no_penalty"
+    assert game.reject(cmd.WithdrawPenalty, penalty=withdrawn.seq).code == "no_penalty"
+
+
 def test_an_unknown_penalty_kind_is_refused():
     rejection = Game.learning().reject(cmd.RecordPenalty, kind="pointing_fingers")
     assert rejection.code == "bad_penalty"
