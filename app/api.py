@@ -13,7 +13,7 @@ from app.auth import facilitator_room
 from app.pages import translate_for
 from app.registry import Registry
 from app.rooms import Room
-from facilitator.exports import log_jsonl
+from facilitator.exports import download_name, log_jsonl
 from game.rules import MAX_TEAMS, MAX_TITLE
 from game.settings import SettingsError, parse_mazes, parse_settings
 
@@ -125,8 +125,6 @@ async def workshop_log(room: Annotated[Room, Depends(facilitator_room)]) -> Resp
         log_jsonl(room.log),
         media_type="application/x-ndjson",
         headers={
-            "Content-Disposition": (
-                f'attachment; filename="electric-maze-{room.workshop_id}.jsonl"'
-            )
+            "Content-Disposition": f'attachment; filename="{download_name(room.log, ".jsonl")}"'
         },
     )

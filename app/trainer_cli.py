@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from app.config import Config
 from app.store import EventStore
+from facilitator.exports import download_name
 from facilitator.library import import_log, list_workshops
 from game.metrics import session_metrics
 from game.replay import LogError, read_log, write_log
@@ -34,7 +35,7 @@ def export(workshop_id: str, output: str | None) -> int:
     if not events:
         print(f"No workshop {workshop_id!r} in {_database_name()}", file=sys.stderr)
         return 1
-    path = Path(output or f"electric-maze-{workshop_id}.jsonl")
+    path = Path(output or download_name(events, ".jsonl"))
     path.write_text(write_log(events), encoding="utf-8")
     print(f"Wrote {len(events)} events to {path}")
     return 0

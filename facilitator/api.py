@@ -34,7 +34,7 @@ async def export(name: Export, room: Annotated[Room, Depends(facilitator_room)])
         "summary.csv": lambda: exports.summary_csv(room.log, now=now),
         "log.jsonl": lambda: exports.log_jsonl(room.log),
     }[name]()
-    filename = f"electric-maze-{room.workshop_id}-{name}"
+    filename = exports.download_name(room.log, f"-{name}")
     return Response(
         body,
         media_type=MEDIA[name.rsplit(".", 1)[1]],

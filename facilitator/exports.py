@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import math
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -166,6 +168,18 @@ def summary_csv(events: Sequence[Event], *, now: float | None = None) -> str:
         for team_id, team in metrics["teams"].items()
     ]
     return _csv(header, rows)
+
+
+def download_name(events: Sequence[Event], ending: str) -> str:
+    """A file name that says whose session and when, in a downloads folder full of them:
+    electric-maze-2026-01-05-leadership-day-k7qv3nhx2mbe.jsonl (`ending` ".jsonl")."""
+    created = events[0]
+    assert isinstance(created, SessionCreated)
+    day = datetime.fromtimestamp(created.ts, UTC).date().isoformat()
+    ascii_title = unicodedata.normalize("NFKD", created.title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower())[:40].strip("-")
+    session = re.sub(r"[^A-Za-z0-9_-]+", "", created.session_id)[:64]
+    return "-".join(part for part in ("electric-maze", day, slug, session) if part) + ending
 
 
 def log_jsonl(events: Sequence[Event]) -> str:

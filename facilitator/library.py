@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections import OrderedDict
 from typing import Annotated, Any
@@ -18,6 +19,7 @@ from pydantic import BaseModel, Field
 from app.registry import Registry
 from app.security import hash_token, new_token, new_workshop_id
 from app.store import EventStore, ImportRow, WorkshopRow
+from facilitator.exports import download_name
 from game.events import Event, SessionCreated
 from game.metrics import session_metrics
 from game.projections import facilitator_view
@@ -30,6 +32,7 @@ COOKIE_S = 12 * 3600
 NO_PASSWORD = "The library is closed: set ADMIN_PASSWORD in the server's environment and restart it"
 REPLAY_CACHE = 8
 NOT_FOUND = "No workshop with that id in the library"
+PORTABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # what the pages' routes accept
 
 
 # --- access ------------------------------------------------------------------------------
@@ -159,7 +162,9 @@ def import_log(store: EventStore, text: str, now: float) -> tuple[str, bool]:
     held = _holding(store, created.session_id, events)
     if held is not None:
         return held, False
-    workshop_id = new_workshop_id()
+    workshop_id = created.session_id
+    if not _portable_id(workshop_id) or store.workshop(workshop_id) is not None:
+        workshop_id = new_workshop_id()
     row = WorkshopRow(
         id=workshop_id,
         title=created.title,
@@ -169,6 +174,12 @@ def import_log(store: EventStore, text: str, now: float) -> tuple[str, bool]:
     record = ImportRow(workshop_id=workshop_id, imported_at=now, session_id=created.session_id)
     store.import_workshop(row, record, events)
     return workshop_id, True
+
+
+def _portable_id(session_id: str) -> bool:
+    """Whether an imported session can keep the id it had where it ran, so that links to its
+    moments work on every server that holds it."""
+    return PORTABLE_ID.fullmatch(session_id) is not None
 
 
 def _holding(store: EventStore, session_id: str, events: list[Event]) -> str | None:
@@ -268,7 +279,7 @@ async def log_file(request: Request, workshop_id: str, _: Trainer) -> Response:
         write_log(events),
         media_type="application/x-ndjson",
         headers={
-            "Content-Disposition": f'attachment; filename="electric-maze-{workshop_id}.jsonl"'
+            "Content-Disposition": f'attachment; filename="{download_name(events, ".jsonl")}"'
         },
     )
 

@@ -8,14 +8,17 @@ import json
 import re
 from collections import Counter
 from contextlib import ExitStack
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 import pytest
 
+from facilitator.exports import download_name
 from game import events as ev
 from game.events import from_record
 from game.metrics import session_metrics
+from game.settings import Settings, parse_maze
 from tests.app.helpers import Conn, Server, Workshop, path_of, wrong_entry
 
 
@@ -125,7 +128,28 @@ def test_the_csv_exports_match_the_log(server: Server, played: Workshop) -> None
 
     jsonl = get(server, played, "export/log.jsonl")
     assert [from_record(json.loads(line)) for line in jsonl.text.splitlines()] == log
-    assert "attachment" in jsonl.headers["content-disposition"]
+    assert jsonl.headers["content-disposition"] == (
+        f'attachment; filename="{download_name(log, "-log.jsonl")}"'
+    )
+
+
+def test_a_download_is_named_for_its_session_and_day() -> None:
+    maze = parse_maze({"seed": 1})
+    created = ev.SessionCreated(
+        seq=1,
+        ts=1767261600.0,  # 2026-01-01 10:00 UTC
+        session_id="k7qv3nhx2mbe",
+        title="Équipe d'été: día 2 / Leadership!",
+        settings=Settings(),
+        teams=(ev.TeamSpec("t1", "Blue", maze),),
+    )
+    assert download_name([created], ".jsonl") == (
+        "electric-maze-2026-01-01-equipe-d-ete-dia-2-leadership-k7qv3nhx2mbe.jsonl"
+    )
+    untitled = replace(created, title="¿¡!?")
+    assert download_name([untitled], "-summary.csv") == (
+        "electric-maze-2026-01-01-k7qv3nhx2mbe-summary.csv"
+    )
 
 
 def test_metrics_and_exports_need_the_token(server: Server, played: Workshop) -> None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 from contextlib import ExitStack
+from dataclasses import replace
 from typing import Any
 
 from game.bots import play_session
+from game.events import SessionCreated
 from game.replay import read_log, write_log
 from game.settings import parse_maze
 from tests.app.helpers import Server
@@ -61,6 +63,24 @@ def test_an_imported_log_is_listed_exported_and_replayed_the_same(server: Server
     assert at["seq"] == middle
     assert at["view"]["teams"][0]["path"]  # the trainer sees the facilitator's view
     assert server.http.get(f"/api/library/workshops/{workshop_id}/at/0").json()["seq"] == 0
+
+
+def test_an_import_keeps_the_id_it_had_where_it_ran_when_it_is_free(server: Server) -> None:
+    log_in(server)
+    events = read_log(a_log_file(seed=6))
+    created = events[0]
+    assert isinstance(created, SessionCreated)
+    first = replace(created, session_id="k7qv3nhx2mbe")
+    answer = server.http.post("/api/library/import", content=write_log([first, *events[1:]]))
+    assert answer.json()["workshop_id"] == "k7qv3nhx2mbe"  # links to its moments work here too
+    # another session under the same id, or an id the pages cannot route: a new id
+    other = replace(first, title="Another session")
+    taken = server.http.post("/api/library/import", content=write_log([other, *events[1:]]))
+    odd = replace(created, session_id="-odd id-")
+    unroutable = server.http.post("/api/library/import", content=write_log([odd, *events[1:]]))
+    for answer in (taken, unroutable):
+        assert answer.status_code == 201
+        assert answer.json()["workshop_id"] not in ("k7qv3nhx2mbe", "-odd id-")
 
 
 def test_a_tampered_log_is_refused_and_nothing_is_saved(server: Server) -> None:
