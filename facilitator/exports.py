@@ -123,6 +123,8 @@ def _cell(name: str, value: Any, keys: Sequence[str]) -> Any:
         return ""
     if name.endswith("_s") and isinstance(value, float):
         return seconds(value)
+    if isinstance(value, float):
+        return round(value, 3)  # a ratio: 0.667, not 0.6666666666666666
     return value
 
 

@@ -10,14 +10,16 @@ from collections import Counter
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from facilitator.exports import download_name
+from facilitator.exports import download_name, summary_csv
 from game import events as ev
 from game.events import from_record
 from game.metrics import session_metrics
+from game.replay import read_log
 from game.settings import Settings, parse_maze
 from tests.app.helpers import Conn, Server, Workshop, path_of, wrong_entry
 
@@ -109,6 +111,7 @@ def test_the_csv_exports_match_the_log(server: Server, played: Workshop) -> None
     for name, value in row.items():
         for part in value.split(";") if name.endswith("_s") and value else []:
             assert re.fullmatch(r"-?\d+(\.\d)?", part), (name, value)
+        assert not re.fullmatch(r"-?\d+\.\d{4,}", value), (name, value)  # 0.667 at most
 
     # Penalties by kind, every kind of the workshop, counted from the log.
     recorded = [e for e in log if isinstance(e, ev.PenaltyRecorded)]
@@ -191,3 +194,9 @@ def test_the_maze_preview_draws_or_checks_a_path(server: Server) -> None:
     )
     assert broken.status_code == 422
     assert broken.json()["message"].startswith("path: square 2 (row 3, column 3)")
+
+
+def test_ratios_in_the_summary_are_rounded_for_people() -> None:
+    stored = Path(__file__).parents[1] / "game" / "data" / "v1-session.jsonl"
+    [row] = csv.DictReader(io.StringIO(summary_csv(read_log(stored.read_text()))))
+    assert row["learning_ratio"] == "0.667"  # two new failures in three
