@@ -10,7 +10,7 @@ from app.api import FieldError
 from app.auth import facilitator_room
 from app.rooms import Room
 from facilitator import exports
-from game.board import path_shape
+from game.board import MazeError, path_shape
 from game.metrics import session_metrics
 from game.settings import SettingsError, parse_maze
 
@@ -44,12 +44,22 @@ async def export(name: Export, room: Annotated[Room, Depends(facilitator_room)])
 
 @router.post("/api/maze/preview")
 async def preview(body: dict[str, Any]) -> dict[str, Any]:
-    """The maze a set-up would make: a generated path, or a drawn one checked square by square."""
+    """The maze a set-up would make: a generated path, or a drawn one checked square by square.
+    A drawing is checked at every click, so its verdict is an answer, not a refusal: `valid`
+    false with the first wrong square, and `unfinished` when it is only short of the far edge."""
     try:
         maze = parse_maze(body)
     except SettingsError as error:
-        raise FieldError(["body", *error.setting.split(".")[1:]], error.reason) from None
+        loc = ["body", *error.setting.split(".")[1:]]
+        if error.setting != "maze.path" or not isinstance(error.__cause__, MazeError):
+            raise FieldError(loc, error.reason) from None
+        return {
+            "valid": False,
+            "unfinished": error.__cause__.unfinished,
+            "detail": [{"loc": loc, "msg": error.reason, "type": "value_error"}],
+        }
     return {
+        "valid": True,
         "cols": maze.cols,
         "rows": maze.rows,
         "diagonal": maze.diagonal,

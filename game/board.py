@@ -20,9 +20,12 @@ DEFAULT_COLS, DEFAULT_ROWS = 6, 9
 class MazeError(ValueError):
     """A board or path that breaks the rules; the message says what and where."""
 
-    def __init__(self, message: str, square: Square | None = None) -> None:
+    def __init__(
+        self, message: str, square: Square | None = None, *, unfinished: bool = False
+    ) -> None:
         super().__init__(message)
         self.square = square
+        self.unfinished = unfinished  # right so far, only short of the far edge
 
 
 def is_adjacent(a: Square, b: Square, *, diagonal: bool) -> bool:
@@ -133,7 +136,9 @@ def validate_path(path: Sequence[Square], *, cols: int, rows: int, diagonal: boo
         seen.add(square)
     if path[-1][0] != last_row:
         raise MazeError(
-            f"the path ends at {label(path[-1])}, short of the far edge (row {rows})", path[-1]
+            f"the path ends at {label(path[-1])}, short of the far edge (row {rows})",
+            path[-1],
+            unfinished=True,
         )
 
 

@@ -188,12 +188,24 @@ def test_the_maze_preview_draws_or_checks_a_path(server: Server) -> None:
     drawn = server.http.post(
         "/api/maze/preview", json={"cols": 3, "rows": 3, "path": [[0, 0], [1, 0], [2, 0]]}
     )
-    assert drawn.json()["path"] == [[0, 0], [1, 0], [2, 0]]
+    assert drawn.json()["path"] == [[0, 0], [1, 0], [2, 0]] and drawn.json()["valid"] is True
+    # A drawing is checked at each click: its verdict is an answer, not an error status.
     broken = server.http.post(
         "/api/maze/preview", json={"cols": 3, "rows": 3, "path": [[0, 0], [2, 2]]}
     )
-    assert broken.status_code == 422
-    assert broken.json()["message"].startswith("path: square 2 (row 3, column 3)")
+    assert broken.status_code == 200
+    assert (broken.json()["valid"], broken.json()["unfinished"]) == (False, False)
+    [refusal] = broken.json()["detail"]
+    assert refusal["loc"] == ["body", "path"]
+    assert refusal["msg"].startswith("square 2 (row 3, column 3) is not next to")
+    on_its_way = server.http.post(
+        "/api/maze/preview", json={"cols": 3, "rows": 3, "path": [[0, 0], [1, 1]]}
+    )
+    assert (on_its_way.json()["valid"], on_its_way.json()["unfinished"]) == (False, True)
+    # Anything else wrong is still a refusal.
+    too_small = server.http.post("/api/maze/preview", json={"cols": 2, "path": [[0, 0]]})
+    assert too_small.status_code == 422
+    assert too_small.json()["message"].startswith("cols: ")
 
 
 def test_ratios_in_the_summary_are_rounded_for_people() -> None:

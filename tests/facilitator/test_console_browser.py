@@ -138,6 +138,42 @@ def progress_by_minute(points: list[dict[str, float]], minutes: int) -> list[str
     return shown
 
 
+# Where a chart's step line rises: for each rise wide enough to see, whether the line keeps
+# the old level up to the point and rises at the point's own x (not at the point before). The
+# x axis is first narrowed to the line's own span, for the rises to lie pixels apart.
+RISES = """([selector, index]) => {
+  const chart = Chart.getChart(document.querySelector(selector));
+  const xs = chart.data.datasets[index].data.map((point) => point.x);
+  chart.options.scales.x.max = Math.max(...xs);
+  chart.update("none");
+  const meta = chart.getDatasetMeta(index);
+  const context = document.createElement("canvas").getContext("2d");
+  context.lineWidth = 2;
+  context.beginPath();
+  meta.dataset.path(context);
+  const points = meta.data.map((point) => [point.x, point.y]);
+  const rises = [];
+  for (let i = 1; i < points.length; i += 1) {
+    const [x0, y0] = points[i - 1];
+    const [x1, y1] = points[i];
+    if (y0 - y1 < 4 || x1 - x0 < 6) continue;
+    const middle = (x0 + x1) / 2;
+    rises.push([
+      context.isPointInStroke(middle, y0),
+      context.isPointInStroke(middle, y1),
+      context.isPointInStroke(x1, (y0 + y1) / 2),
+    ]);
+  }
+  return rises;
+}"""
+
+
+async def assert_rises_when_reached(page: Page, selector: str, dataset: int) -> None:
+    rises = await page.evaluate(RISES, [selector, dataset])
+    assert rises, f"no rise of {selector} to check"
+    assert all(rise == [True, False, True] for rise in rises), rises
+
+
 async def state_of(page: Page) -> dict[str, str]:
     """What the console shows of its team, to compare two consoles."""
     shown = {}
@@ -171,21 +207,40 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
     live_server: LiveServer, browsing: Browsing, request: pytest.FixtureRequest
 ) -> None:
     name = request.node.name
-    page = await browsing.open("facilitator")
-    browsing.problems.expect(r"422 .*/api/maze/preview")  # a wrong square, drawn on purpose
+    page = await browsing.open("facilitator")  # drawing wrong squares logs no error either
     await page.goto(live_server.url("/facilitate/new"))
     await page.get_by_label("Title").fill("Friday workshop")
     await page.get_by_label("Columns").fill("4")
     await page.get_by_label("Rows").fill("4")
     await page.get_by_label("Draw it square by square").check()
     grid = page.locator("#preview-grid")
-    await grid.locator('[data-row="0"][data-col="1"]').click()
-    await grid.locator('[data-row="2"][data-col="2"]').click()
+    status = page.locator("#preview-status")
+
+    async def draw(squares: list[tuple[int, int]]) -> None:
+        for row, col in squares:
+            await grid.locator(f'[data-row="{row}"][data-col="{col}"]').click()
+
+    # Counted in words that agree with their numbers.
+    await draw([(0, 1), (1, 1), (2, 1), (2, 2), (1, 3), (2, 3), (3, 3)])
+    await expect(status).to_have_text(
+        "A valid path. Path of 7 squares: 4 forward moves, 1 sideways move, and 1 backward move."
+    )
+    # A square already drawn goes, with every square after it, as the help says.
+    await expect(page.locator("#draw-help")).to_contain_text("removes it and every square after it")
+    await draw([(1, 1)])
+    await expect(status).to_have_text("1 square drawn: go on to the far edge (row 4).")
+    await expect(grid.locator(".on-path")).to_have_count(1)
+
+    await draw([(2, 2)])
     await expect(page.locator("#preview-error")).to_contain_text("square 2")
     await page.get_by_role("button", name="Undo last square").click()
-    for row, col in PATH[1:]:
-        await grid.locator(f'[data-row="{row}"][data-col="{col}"]').click()
-    await expect(page.locator("#preview-status")).to_contain_text("A valid path")
+    await expect(page.locator("#preview-error")).to_have_text("")
+    # Created too soon: the page says why, and says no more once the drawing is right.
+    await page.get_by_role("button", name="Create the workshop").click()
+    await expect(page.locator("#form-error")).to_contain_text("short of the far edge (row 4)")
+    await draw(PATH[1:])
+    await expect(status).to_have_text("A valid path. Path of 4 squares: 3 forward moves.")
+    await expect(page.locator("#form-error")).to_have_text("")
     await page.get_by_label("Planning time (seconds)").fill("0")
     await assert_accessible(page, "set-up page")
     await save_screenshot(page, name, "setup")
@@ -212,6 +267,16 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
         await expect(page.locator("#team-phase")).to_have_text("Learning")
         await page.get_by_role("button", name="talking +0:30").click()
         await expect(page.locator("#penalty-summary")).to_contain_text("talking \u00d7 1")
+        # A penalty recorded by mistake is taken back.
+        await page.get_by_role("button", name="pointing +0:15").click()
+        await expect(page.locator("#penalty-summary")).to_contain_text("pointing \u00d7 1")
+        await page.get_by_role(
+            "button", name="Take back the last penalty (pointing, +0:15)"
+        ).click()
+        await expect(page.locator("#penalty-summary")).to_have_text("So far: talking \u00d7 1.")
+        await expect(page.locator("#withdraw-penalty")).to_have_text(
+            "Take back the last penalty (talking, +0:30)"
+        )
 
         # Mid-game: pause, and the same link opened elsewhere shows the same console.
         await expect(page.locator("#board circle").first).to_be_attached(timeout=WAIT_MS)
@@ -227,6 +292,13 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
         await expect(other.locator("#log li").first).to_be_attached()
         assert await state_of(other) == await state_of(page)
         await save_screenshot(other, name, "console-reopened")
+        # On a projector's screen the board and the live chart sit beside the controls.
+        wide = await browsing.open("projector", viewport={"width": 1920, "height": 1080})
+        await wide.goto(page.url)
+        await expect(wide.locator("#team-flags")).to_have_text("Paused")
+        for shown in ("#board", "#live-chart", "#penalty-buttons"):
+            await expect(wide.locator(shown)).to_be_in_viewport(ratio=1)
+        await save_screenshot(wide, name, "console-wide")
 
         await page.get_by_role("button", name="Resume").click()
         await expect(page.locator("#team-phase")).to_have_text("Review", timeout=WAIT_MS)
@@ -271,6 +343,8 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
         line.append([learning["duration_s"] / 60, line[-1][1]])
     flat = [value for point in bars[2] for value in point]
     assert flat == pytest.approx([value for point in line for value in point])
+    # The line rises at the moment each square was reached, as the table says, not a step early.
+    await assert_rises_when_reached(page, "#live-chart", 2)
 
     # The debrief: the measures of the log, team-level unless asked.
     await page.get_by_role("link", name="Debrief", exact=True).click()
@@ -290,6 +364,23 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
     assert await execution.locator('[data-measure="predicted"] td').inner_text() == "0:20"
     assert await execution.locator('[data-measure="crossings"] td').inner_text() == "3"
     await expect(page.locator(".people")).to_be_hidden()
+    await assert_rises_when_reached(page, '[data-figure="failures"] canvas', 2)
+    await assert_rises_when_reached(page, '[data-figure="progress"] canvas', 0)
+    # Against the prediction, worked out from the times as shown: 1:30 against 1:24 is -0:06.
+    compared = await page.evaluate(
+        """async () => {
+          const page = document.querySelector('script[type="module"]').src;
+          const { comparison } = await import(page.replace("debrief.js", "measures.js"));
+          return [[84.6, 90], [95.4, 90], [90.7, 90]].map(
+            ([adjusted_s, predicted_s]) => comparison({ adjusted_s, predicted_s }),
+          );
+        }"""
+    )
+    assert compared == [
+        "\u22120:06 (faster than predicted)",
+        "+0:05 (slower than predicted)",
+        "\u00b10:00 (as predicted)",
+    ]
     await assert_accessible(page, "debrief")
     await save_screenshot(page, name, "debrief")
     await page.get_by_label("Show per-person figures").check()
@@ -364,7 +455,7 @@ async def test_the_setup_page_says_what_is_allowed_and_why_it_was_refused(
     live_server: LiveServer, browsing: Browsing
 ) -> None:
     page = await browsing.open("facilitator")
-    browsing.problems.expect(r"422 ")  # the refusal, provoked on purpose
+    browsing.problems.expect(r"422 .*/api/workshops\)")  # the refusal, provoked on purpose
     await page.goto(live_server.url("/facilitate/new"))
     await expect(page.locator("#preview-status")).to_contain_text("Path of")
 
@@ -468,6 +559,17 @@ async def test_three_teams_at_a_glance(
         await page.wait_for_timeout(3000)
         await save_screenshot(page, request.node.name, "console")
         await assert_accessible(page, "console of three teams")
+        # On a tablet in portrait every team's row fits, its switch button in view, and the
+        # page does not scroll sideways.
+        tablet = await browsing.open("tablet", viewport={"width": 768, "height": 1024})
+        await tablet.goto(page.url)
+        await expect(tablet.locator("#overview-rows tr")).to_have_count(3)
+        await expect(tablet.locator("#team-title")).to_have_text("Green")
+        for button in await tablet.locator("#overview-rows button").all():
+            await expect(button).to_be_in_viewport(ratio=1)
+        assert await tablet.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+        await assert_accessible(tablet, "console of three teams on a tablet")
+        await save_screenshot(tablet, request.node.name, "console-tablet")
         await stop(players)
         await page.wait_for_timeout(500)  # the last moves reach both sockets
         for row, team in zip(await rows.all(), host.view["teams"], strict=True):
@@ -487,6 +589,19 @@ async def test_three_teams_at_a_glance(
         await expect(reopened.locator("html")).to_have_attribute("lang", "es")
         await expect(reopened.get_by_role("heading", name="Todos los equipos")).to_be_visible()
         await expect(reopened.locator("#team-title")).to_have_text("Green")
+
+        # While the workshop runs, a team still learning has not found the path yet.
+        running = await browsing.open("debrief while running")
+        await running.goto(
+            live_server.url(
+                f"/facilitate/{workshop['workshop_id']}/debrief#{workshop['facilitator_token']}"
+            )
+        )
+        await expect(running.locator("body")).to_have_attribute("data-ready", "true")
+        for team in host.view["teams"]:
+            found = "path found" if team["path_found"] else "path not found yet"
+            outcome = running.locator(f"#team-{team['id']} .outcome")
+            await expect(outcome).to_contain_text(f" · {found} · ")
 
         # The debrief compares the teams as the log measures them.
         await host.command({"type": "end"})
@@ -546,7 +661,14 @@ async def manage_players(page: Page) -> None:
     await expect(players).to_have_text(["Bot 1", "Bot 3", "Bot 2"])
     await page.get_by_role("button", name="Rename Bot 1").click()
     await page.get_by_label("New name for Bot 1").fill("Ann")
-    await page.locator("#rename-dialog").get_by_role("button", name="Rename").click()
+    await page.get_by_label("New name for Bot 1").press("Enter")  # Enter renames
+    await expect(page.locator("#rename-dialog")).to_be_hidden()
+    await expect(players).to_have_text(["Ann", "Bot 3", "Bot 2"])
+    await page.get_by_role("button", name="Rename Bot 3").click()
+    await page.get_by_label("New name for Bot 3").fill("Zed")
+    await page.locator("#rename-dialog").get_by_role("button", name="Cancel").click()
+    await expect(page.locator("#rename-dialog")).to_be_hidden()
+    await page.wait_for_timeout(300)  # a rename would be back by now
     await expect(players).to_have_text(["Ann", "Bot 3", "Bot 2"])
     await page.get_by_role("button", name="Kick Bot 2").click()
     await page.locator("#confirm-dialog").get_by_role("button", name="Kick").click()
@@ -646,11 +768,14 @@ async def walker(clocked_server: ClockedServer) -> AsyncIterator[Any]:
     await host.close()
 
 
-async def overview_cells(page: Page, team_id: str) -> list[str]:
-    cells: list[str] = await page.locator(
-        f'#overview-rows tr[data-team="{team_id}"] td'
-    ).all_inner_texts()
-    return cells
+async def expect_overview(
+    page: Page, team_id: str, cells: dict[int, str | re.Pattern[str]]
+) -> None:
+    """The team's overview cells (by their index in the row), waited for: the overview is
+    redrawn as updates and metrics arrive."""
+    row = page.locator(f'#overview-rows tr[data-team="{team_id}"] td')
+    for index, text in cells.items():
+        await expect(row.nth(index)).to_have_text(text, use_inner_text=True)
 
 
 async def test_the_timers_follow_the_server_clock_without_pauses_and_with_penalties(
@@ -727,7 +852,11 @@ async def test_the_timers_follow_the_server_clock_without_pauses_and_with_penalt
     await command({"type": "start_execution"})
     await host.wait_until("Ann walks", lambda team: len(team["walkers"]) == 1)
     clocked_server.set_time(START + 160)
-    await ann.send(json.dumps({"type": "step", "row": 0, "col": 0}))  # off the path
+    # Two squares further than the learning phase went, then off the path.
+    for row, col in PATH[:2]:
+        await ann.send(json.dumps({"type": "step", "row": row, "col": col}))
+    await host.wait_until("two squares walked", lambda team: team["revealed"] == 1)
+    await ann.send(json.dumps({"type": "step", "row": 2, "col": 1}))  # off the path
     await host.wait_until("the execution error", lambda team: team["execution_errors"] == 1)
     clocked_server.set_time(START + 170)
     await command({"type": "pause"})
@@ -740,15 +869,32 @@ async def test_the_timers_follow_the_server_clock_without_pauses_and_with_penalt
     await expect(page.locator("#execution-adjusted")).to_have_text("2:00")
     await expect(page.locator("#execution-added")).to_have_text("(+1:30)")
     await expect(page.locator("#execution-note")).to_contain_text("1 error")
+    # On the board an execution error has a mark of its own, not a learning beep's cross.
+    await expect(page.locator('#board [data-mark="error"]')).to_have_count(1)
+    await expect(page.locator('#board [data-mark="beep"]')).to_have_count(0)
+    await expect(page.locator("#board")).to_have_attribute(
+        "aria-label",
+        re.compile(r"0 squares beeped while learning\. 1 square with an execution error"),
+    )
+    await expect(page.locator(".board-panel .legend")).to_contain_text("execution error")
     await expect(page.locator("#learning-adjusted")).to_have_text("1:40")
-    blue = await overview_cells(page, "t1")
-    assert blue[0].startswith("Execution")
-    assert blue[2:7] == ["1:10 / 1:40", "0:30 / 2:00", "0 / 0", "1", "25%"]
-    gold = await overview_cells(page, "t2")
-    assert gold[0].startswith("Lobby") and gold[2:4] == ["\u2013", "\u2013"]
+    # The path found is the learning phase's: a quarter, whatever execution walked since.
+    await expect_overview(
+        page,
+        "t1",
+        {
+            0: re.compile("^Execution"),
+            2: "1:10 / 1:40",
+            3: "0:30 / 2:00",
+            4: "0 / 0",
+            5: "1",
+            6: "25%",
+        },
+    )
+    await expect_overview(page, "t2", {0: re.compile("^Lobby"), 2: "\u2013", 3: "\u2013"})
 
     await page.clock.run_for(10_000)  # the running phase counts on, in both places
     await expect(page.locator("#execution-raw")).to_have_text("0:40")
     await expect(page.locator("#execution-adjusted")).to_have_text("2:10")
-    assert (await overview_cells(page, "t1"))[3] == "0:40 / 2:10"
+    await expect_overview(page, "t1", {3: "0:40 / 2:10"})
     await save_screenshot(page, request.node.name, "execution")

@@ -217,7 +217,9 @@ export function failuresChart(canvas, { size = "normal", progress = true } = {})
       label: t("fac.chart.progress"),
       data: [],
       yAxisID: "progress",
-      stepped: "after",
+      // "before": the line keeps its old level up to the point, and rises there ("after" would
+      // rise at the point before, too early).
+      stepped: "before",
       borderColor: COLOURS.progress,
       backgroundColor: COLOURS.progress,
       borderWidth: s.line,
@@ -359,7 +361,7 @@ export function progressChart(canvas, learning, { size: scale = "normal" } = {})
         {
           label: t("fac.chart.progress"),
           data: points,
-          stepped: "after",
+          stepped: "before", // the rise drawn at the moment it happened
           borderColor: COLOURS.progress,
           backgroundColor: "rgba(0,114,178,0.12)",
           fill: "origin",

@@ -117,6 +117,12 @@ function confirmAction({ title, text, ok }) {
   });
 }
 
+// Cancel is a plain button, not the form's first submit button: Enter in a dialog's field
+// submits the form, with the button that says yes.
+for (const button of document.querySelectorAll("dialog [data-close-dialog]")) {
+  button.addEventListener("click", () => button.closest("dialog").close("cancel"));
+}
+
 // --- the controls ----------------------------------------------------------------------------
 
 const CONFIRMS = {
@@ -157,6 +163,10 @@ $("#huddle-form").addEventListener("submit", (event) => {
   send("huddle", { seconds });
 });
 $('[data-command="end_huddle"]').addEventListener("click", () => send("end_huddle"));
+
+$("#withdraw-penalty").addEventListener("click", (event) => {
+  send("withdraw_penalty", { penalty: Number(event.currentTarget.dataset.penalty) });
+});
 
 $("#penalty-buttons").addEventListener("click", (event) => {
   const button = event.target.closest("[data-kind]");
@@ -334,15 +344,24 @@ function renderOverview() {
     phase.append(el("span", { className: `phase-badge phase-${teamView.phase}`, text: t(`phase.${teamView.phase}`) }));
     if (teamView.huddle_ends_at !== null) phase.append(el("span", { className: "flag flag-huddle", text: t("fac.flag.huddle") }));
     else if (teamView.paused_since !== null) phase.append(el("span", { className: "flag flag-paused", text: t("fac.flag.paused") }));
+    phase.className = "phase-cell";
+    // Each figure with its column's name, shown where the rows are laid out as cards (on a
+    // tablet); screen readers have the column headers.
+    const figure = (label, text, attrs = {}) => {
+      const cell = el("td", { className: "num", attrs });
+      cell.append(el("span", { className: "cell-label", text: label, attrs: { "aria-hidden": "true" } }), el("span", { className: "cell-value", text }));
+      return cell;
+    };
+    const pair = (name) => `${t(name)}, ${t("fac.overview.raw_adjusted")}`;
     const cells = [
-      el("td", { className: "num", text: String(teamView.players.length) }),
-      el("td", { className: "num timer-pair", attrs: { "data-timer": "learning" } }),
-      el("td", { className: "num timer-pair", attrs: { "data-timer": "execution" } }),
-      el("td", { className: "num", text: `${teamView.failures_by_kind.new} / ${teamView.failures_by_kind.repeat}` }),
-      el("td", { className: "num", text: String(teamView.execution_errors) }),
-      el("td", { className: "num", text: percent(teamView.progress) }),
+      figure(t("fac.overview.players"), String(teamView.players.length)),
+      figure(pair("fac.timer.learning"), "", { "data-timer": "learning" }),
+      figure(pair("fac.timer.execution"), "", { "data-timer": "execution" }),
+      figure(`${t("fac.overview.failures")}, ${t("fac.overview.new_repeat")}`, `${teamView.failures_by_kind.new} / ${teamView.failures_by_kind.repeat}`),
+      figure(t("fac.overview.errors"), String(teamView.execution_errors)),
+      figure(t("fac.overview.path"), percent(learningProgress(teamView))),
     ];
-    const open = el("td");
+    const open = el("td", { className: "open-cell" });
     const shown = teamView.id === state.teamId;
     const button = el("button", {
       className: shown ? "primary small" : "secondary small",
@@ -356,6 +375,17 @@ function renderOverview() {
     return row;
   });
   keepingFocus($("#overview-rows"), () => $("#overview-rows").replaceChildren(...rows));
+}
+
+// The share of the path found in the learning phase: execution walks the path too, but what
+// the team found is what it had when learning ended.
+const LEARNING_OVER = ["execution", "done", "debrief"];
+function learningProgress(teamView) {
+  if (!LEARNING_OVER.includes(teamView.phase)) return teamView.progress;
+  if (teamView.path_found) return 1;
+  const reached = state.metrics?.teams?.[teamView.id]?.learning?.progress;
+  if (!reached) return null;
+  return reached.length ? reached[reached.length - 1].progress : 0;
 }
 
 function selectTeam(teamId) {
@@ -457,6 +487,14 @@ function renderControls(teamView) {
       ? t("fac.controls.penalties_so_far", { list: [...counts].map(([kind, count]) => `${penaltyName(kind)} × ${count}`).join(", ") })
       : t("fac.controls.no_penalties"),
   );
+  // A penalty recorded by mistake: the last one can be taken back (again and again).
+  const last = teamView.penalties.at(-1);
+  const withdraw = $("#withdraw-penalty");
+  withdraw.hidden = !last || !allowed.has("withdraw_penalty");
+  if (last) {
+    withdraw.dataset.penalty = String(last.seq);
+    setText(withdraw, t("fac.controls.withdraw_penalty", { kind: penaltyName(last.kind), time: duration(last.seconds) }));
+  }
 
   // Skipping a walker's turn
   $('[data-group="skip"]').hidden = !allowed.has("skip_turn");
@@ -557,15 +595,41 @@ function renderPlayers(teamView) {
   keepingFocus($("#players"), () => $("#players").replaceChildren(...items));
 }
 
+// The squares that beeped, parted into learning beeps and execution errors: by the metrics'
+// beep maps, and a square the metrics do not have yet by the phase the team is in.
+function beepsByPhase(teamView) {
+  const metrics = teamMetrics();
+  const squares = (phase) => new Set((metrics?.[phase]?.beep_map ?? []).map((entry) => entry.square.join(",")));
+  const learning = squares("learning");
+  const execution = squares("execution");
+  const executing = ["execution", "done", "debrief"].includes(teamView.phase);
+  const beeped = [];
+  const errors = [];
+  for (const square of teamView.beeped) {
+    const key = square.join(",");
+    const known = learning.has(key) || execution.has(key);
+    if (learning.has(key) || (!known && !executing)) beeped.push(square);
+    if (execution.has(key) || (!known && executing)) errors.push(square);
+  }
+  return { beeped, errors };
+}
+
 function renderBoard(teamView) {
   const names = new Map(teamView.players.map((player) => [player.id, player.name]));
+  const { beeped, errors } = beepsByPhase(teamView);
+  const label = [
+    t("fac.board.alt", { team: teamView.name, length: teamView.path.length }),
+    t("fac.board.beeped_squares", { count: beeped.length }),
+    t("fac.board.error_squares", { count: errors.length }),
+  ].join(" ");
   drawMaze($("#board"), teamView.board, {
     path: teamView.path,
     revealed: teamView.revealed,
     walkers: teamView.walkers,
     names,
-    beeped: teamView.beeped,
-    label: t("fac.board.alt", { team: teamView.name, length: teamView.path.length }),
+    beeped,
+    errors,
+    label,
   });
   renderWalkers(teamView);
 }
@@ -627,7 +691,7 @@ function renderTimers() {
       const text = other[phase].started_at === null && !(phase === "learning" && other.phase === "learning")
         ? DASH
         : `${duration(phaseSeconds(other, phase, at))} / ${duration(adjustedSeconds(other, phase, at))}`;
-      setText(cell, text);
+      setText(cell.querySelector(".cell-value"), text);
     }
   }
   renderChartAxis(at);
@@ -838,6 +902,9 @@ function start() {
     },
     onMetrics(metrics) {
       state.metrics = metrics;
+      if (team()) renderBoard(team());
+      renderOverview();
+      renderTimers();
       renderChart();
       renderBeepMap();
     },

@@ -18,7 +18,7 @@ import {
   chartPng,
 } from "./charts.js";
 import { duration, shortDuration, signedDuration, percent, dateTime, DASH } from "./format.js";
-import { TEAM_MEASURES, comparison, huddlesText, penaltiesText } from "./measures.js";
+import { TEAM_MEASURES, comparison, huddlesText, penaltiesText, predictionDifference } from "./measures.js";
 
 const REDRAW_EVERY_MS = 3000;
 
@@ -52,13 +52,22 @@ function howEnded(learning) {
   return t(`fac.debrief.how.${learning.how_it_ended ?? "facilitator"}`);
 }
 
-function learningRows(learning) {
+// Whether the path was found; a team still before or in its learning phase, in a workshop
+// that goes on, may yet find it.
+const LEARNING_OVER = ["review", "execution", "done", "debrief"];
+function foundText(learning, phase) {
+  if (learning.path_found) return t("fac.debrief.found");
+  const over = state.view.session.ended || LEARNING_OVER.includes(phase);
+  return over ? t("fac.debrief.not_found") : t("fac.debrief.not_found_yet");
+}
+
+function learningRows(learning, phase) {
   return [
     ["fac.m.duration", duration(learning.duration_s)],
     ["fac.m.penalties_added", duration(learning.penalty_s)],
     ["fac.m.adjusted", duration(learning.adjusted_s)],
     ["fac.m.first_beep", duration(learning.time_to_first_beep_s)],
-    ["fac.m.discovery", learning.time_to_discovery_s === null ? (learning.ended_at ? t("fac.debrief.not_found") : DASH) : duration(learning.time_to_discovery_s)],
+    ["fac.m.discovery", learning.time_to_discovery_s === null ? (learning.started_at ? foundText(learning, phase) : DASH) : duration(learning.time_to_discovery_s)],
     ["fac.m.how_ended", howEnded(learning)],
     ["fac.m.failures", String(learning.failures.total)],
     ["fac.m.new", String(learning.failures.new)],
@@ -103,7 +112,7 @@ function fillTable(tbody, rows) {
   );
 }
 
-function headline(teamMetrics) {
+function headline(teamMetrics, phase) {
   const { learning, execution } = teamMetrics;
   const card = (label, value, detail) => {
     const box = el("div", { className: "stat-card" });
@@ -115,13 +124,13 @@ function headline(teamMetrics) {
     card(t("fac.debrief.learning_time"), duration(learning.duration_s), t("fac.debrief.adjusted_detail", { time: duration(learning.adjusted_s) })),
     card(t("fac.m.failures"), String(learning.failures.total), t("fac.debrief.new_repeat_detail", { new: learning.failures.new, repeat: learning.failures.repeat })),
     card(t("fac.m.ratio"), percent(learning.learning_ratio), t("fac.debrief.ratio_detail")),
-    card(t("fac.m.discovery"), learning.time_to_discovery_s === null ? DASH : duration(learning.time_to_discovery_s), learning.path_found ? t("fac.debrief.found") : t("fac.debrief.not_found")),
+    card(t("fac.m.discovery"), learning.time_to_discovery_s === null ? DASH : duration(learning.time_to_discovery_s), foundText(learning, phase)),
     card(
       t("fac.debrief.execution_time"),
       execution.started_at === null ? DASH : duration(execution.duration_s),
       execution.adjusted_s === null ? "" : t("fac.debrief.adjusted_detail", { time: duration(execution.adjusted_s) }),
     ),
-    card(t("fac.m.vs_predicted"), signedDuration(execution.predicted_vs_actual_s), execution.predicted_s === null ? t("fac.debrief.no_prediction") : t("fac.debrief.predicted_detail", { time: duration(execution.predicted_s) })),
+    card(t("fac.m.vs_predicted"), signedDuration(predictionDifference(execution)), execution.predicted_s === null ? t("fac.debrief.no_prediction") : t("fac.debrief.predicted_detail", { time: duration(execution.predicted_s) })),
   ];
 }
 
@@ -180,11 +189,11 @@ function drawTeam(section, teamView, teamMetrics) {
   badge.textContent = t(`phase.${teamView.phase}`);
   section.querySelector(".outcome").textContent = t("fac.debrief.outcome", {
     players: teamMetrics.players,
-    found: learning.path_found ? t("fac.debrief.found") : t("fac.debrief.not_found"),
+    found: foundText(learning, teamView.phase),
     length: teamView.path.length,
   });
-  section.querySelector(".headline").replaceChildren(...headline(teamMetrics));
-  fillTable(section.querySelector('[data-table="learning"] tbody'), learningRows(learning));
+  section.querySelector(".headline").replaceChildren(...headline(teamMetrics, teamView.phase));
+  fillTable(section.querySelector('[data-table="learning"] tbody'), learningRows(learning, teamView.phase));
   fillTable(section.querySelector('[data-table="execution"] tbody'), executionRows(execution));
 
   const figure = (name) => section.querySelector(`[data-figure="${name}"]`);

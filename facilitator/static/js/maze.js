@@ -16,6 +16,7 @@ const SQUARE_EDGE = "#b9c1cc";
 const PATH_FILL = "#d3e6f6";
 const PATH_FILL_AHEAD = "#f3f8fd";
 const BEEP = "#c0392b";
+export const ERROR_MARK = "#6b1d8f";
 // ColorBrewer YlOrRd: a sequential scale that reads in grey and for colour-blind eyes; the
 // count is also written in each square.
 const HEAT = ["#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c", "#fc4e2a", "#e31a1c", "#bd0026", "#800026"];
@@ -53,8 +54,9 @@ function textColour(fill) {
 }
 
 // options: path, revealed (index, or null for the whole path shown as known), walkers,
-// names (player id -> name), beeped (squares), heat (Map key -> count), showPath, numbers,
-// label (the drawing's accessible name).
+// names (player id -> name), beeped (squares: a cross), errors (squares of execution errors:
+// a "!" in a triangle, in the square's corner, so a square can show both), heat (Map key ->
+// count), showPath, numbers, label (the drawing's accessible name).
 export function drawMaze(svg, board, options = {}) {
   const {
     path = [],
@@ -62,6 +64,7 @@ export function drawMaze(svg, board, options = {}) {
     walkers = [],
     names = new Map(),
     beeped = [],
+    errors = [],
     heat = null,
     showPath = true,
     numbers = true,
@@ -176,6 +179,7 @@ export function drawMaze(svg, board, options = {}) {
         stroke: BEEP,
         "stroke-width": 4,
         "stroke-linecap": "round",
+        "data-mark": "beep",
       }),
     );
   }
@@ -223,6 +227,37 @@ export function drawMaze(svg, board, options = {}) {
         ),
       );
     }
+  }
+
+  // Above the walkers, which would hide them.
+  for (const square of errors) {
+    const [cx, cy] = g.centre(square);
+    const left = cx + 3;
+    const top = cy + 1;
+    const size = 20;
+    parts.push(
+      el("path", {
+        d: `M${left + size / 2} ${top}L${left + size} ${top + size}L${left} ${top + size}Z`,
+        fill: ERROR_MARK,
+        stroke: "#ffffff",
+        "stroke-width": 1.5,
+        "stroke-linejoin": "round",
+        "data-mark": "error",
+      }),
+      el(
+        "text",
+        {
+          x: left + size / 2,
+          y: top + size - 3,
+          "text-anchor": "middle",
+          "font-size": 13,
+          "font-weight": 800,
+          "font-family": "system-ui, sans-serif",
+          fill: "#ffffff",
+        },
+        "!",
+      ),
+    );
   }
 
   const caption = (text, y) =>

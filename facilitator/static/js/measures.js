@@ -15,10 +15,18 @@ export function huddlesText(huddles) {
   return t("fac.debrief.huddle_tally", { count: huddles.count, time: duration(huddles.seconds) });
 }
 
+// Adjusted against predicted, from the two times as they are shown (whole seconds, down): so
+// that a prediction of 1:30 against 1:24 reads −0:06, which is what the reader works out.
+export function predictionDifference(execution) {
+  if (execution.adjusted_s === null || execution.adjusted_s === undefined) return null;
+  if (execution.predicted_s === null || execution.predicted_s === undefined) return null;
+  return Math.floor(execution.adjusted_s) - Math.floor(execution.predicted_s);
+}
+
 export function comparison(execution) {
-  const difference = execution.predicted_vs_actual_s;
-  if (difference === null || difference === undefined) return DASH;
-  const key = difference > 0.5 ? "fac.debrief.slower" : difference < -0.5 ? "fac.debrief.faster" : "fac.debrief.on_time";
+  const difference = predictionDifference(execution);
+  if (difference === null) return DASH;
+  const key = difference > 0 ? "fac.debrief.slower" : difference < 0 ? "fac.debrief.faster" : "fac.debrief.on_time";
   return `${signedDuration(difference)} (${t(key)})`;
 }
 

@@ -2,7 +2,7 @@
 // square by square and checked by the server as it is drawn) and its rules; it ends on the
 // console link.
 
-import { t, squareName } from "./shared.js";
+import { t, lang, squareName } from "./shared.js";
 import { duration } from "./format.js";
 
 const $ = (selector) => document.querySelector(selector);
@@ -20,6 +20,8 @@ const state = {
   previewTimer: null,
   previewAsked: 0,
   focus: [0, 0],
+  mazeRefused: false, // the form's error is about the maze: a valid preview clears it
+  verdict: null, // the server's last answer on a drawing: {drawing (as JSON), answer}
 };
 
 // --- numbers from the form -------------------------------------------------------------------
@@ -172,7 +174,7 @@ function pick(row, col) {
   const path = state.drawn;
   const at = path.findIndex(([r, c]) => r === row && c === col);
   if (at === -1) path.push([row, col]);
-  else path.splice(at); // a square already drawn: the path goes back to before it
+  else path.splice(at); // a square already drawn goes, with every square after it
   state.focus = [row, col];
   renderGrid();
   askPreview();
@@ -213,6 +215,30 @@ function mazeFields() {
   return fields;
 }
 
+// The server's verdict on a maze, as the form says it, naming the field as the set-up does:
+// "Path: square 3 (row 2, column 1) is not next to …".
+function previewRefusalText(answer) {
+  const detail = Array.isArray(answer.detail) ? answer.detail[0] : null;
+  return refusalText(detail ? { ...detail, loc: ["body", "maze", ...detail.loc.slice(1)] } : null, answer).text;
+}
+
+const moveList = new Intl.ListFormat(lang, { type: "conjunction" });
+
+// "Path of 7 squares: 4 forward moves, 1 sideways move and 1 backward move."; a kind of move
+// the path has none of is left out.
+function shapeText(answer) {
+  const moves = ["forward", "sideways", "backward"]
+    .filter((kind) => answer.shape[kind] > 0)
+    .map((kind) => t(`fac.setup.moves_${kind}`, { count: answer.shape[kind] }));
+  return t("fac.setup.preview_status", { count: answer.length, moves: moveList.format(moves) });
+}
+
+function clearMazeRefusal() {
+  if (!state.mazeRefused) return;
+  state.mazeRefused = false;
+  $("#form-error").textContent = "";
+}
+
 function askPreview() {
   clearTimeout(state.previewTimer);
   state.previewTimer = setTimeout(preview, PREVIEW_DELAY_MS);
@@ -230,6 +256,7 @@ async function preview() {
     return;
   }
   const asked = ++state.previewAsked;
+  const drawing = state.mode === "drawn" ? JSON.stringify(state.drawn) : null;
   let answer;
   let ok;
   try {
@@ -245,22 +272,22 @@ async function preview() {
     return;
   }
   if (asked !== state.previewAsked) return; // a newer question is on its way
-  if (!ok) {
-    // The preview's fields are the maze's: name them as the set-up does.
-    const detail = Array.isArray(answer.detail) ? answer.detail[0] : null;
-    error.textContent = refusalText(detail ? { ...detail, loc: ["body", "maze", ...detail.loc.slice(1)] } : null, answer).text;
+  if (drawing !== null) state.verdict = { drawing, answer };
+  if (ok && answer.valid === false) {
+    // Short of the far edge is where every drawing is on its way there: not an error yet.
+    error.textContent = answer.unfinished ? "" : previewRefusalText(answer);
+    status.textContent = answer.unfinished
+      ? t("fac.setup.draw_short", { count: state.drawn.length, rows: boardSize().rows })
+      : t("fac.setup.draw_count", { count: state.drawn.length });
+  } else if (!ok) {
+    error.textContent = previewRefusalText(answer);
     status.textContent = state.mode === "drawn" ? t("fac.setup.draw_count", { count: state.drawn.length }) : "";
     if (state.mode !== "drawn") state.preview = null;
   } else {
     error.textContent = "";
+    clearMazeRefusal();
     if (state.mode !== "drawn") state.preview = answer;
-    const shape = answer.shape;
-    status.textContent = t("fac.setup.preview_status", {
-      length: answer.length,
-      forward: shape.forward,
-      sideways: shape.sideways,
-      backward: shape.backward,
-    });
+    status.textContent = shapeText(answer);
     if (state.mode === "drawn") status.textContent = `${t("fac.setup.draw_valid")} ${status.textContent}`;
     else if (teamCount() > 1 && !$("#same-maze").checked) status.textContent += ` ${ownPathsText()}`;
   }
@@ -499,6 +526,17 @@ form.addEventListener("submit", async (event) => {
   }
   if (state.mode === "drawn" && state.drawn.length === 0) {
     error.textContent = t("fac.setup.draw_empty");
+    state.mazeRefused = true;
+    return;
+  }
+  // A drawing the server has already found wrong is not sent again.
+  const verdict = state.mode === "drawn" && state.verdict?.drawing === JSON.stringify(state.drawn) ? state.verdict.answer : null;
+  if (verdict?.valid === false) {
+    error.textContent = previewRefusalText(verdict);
+    state.mazeRefused = true;
+    const square = grid.querySelector('[tabindex="0"]');
+    square?.setAttribute("aria-invalid", "true");
+    square?.focus();
     return;
   }
   button.disabled = true;
@@ -511,8 +549,10 @@ form.addEventListener("submit", async (event) => {
     });
     const answer = await response.json();
     if (!response.ok) {
-      const refusal = refusalText(Array.isArray(answer.detail) ? answer.detail[0] : null, answer);
+      const detail = Array.isArray(answer.detail) ? answer.detail[0] : null;
+      const refusal = refusalText(detail, answer);
       error.textContent = refusal.text;
+      state.mazeRefused = detail?.loc?.[1] === "maze";
       const field = refusal.field;
       if (field) {
         field.setAttribute("aria-invalid", "true");
