@@ -550,8 +550,16 @@ async def test_three_teams_at_a_glance(
             await expect(page.locator("#players li")).to_have_count(
                 1 if team == "Blue" else 3, timeout=WAIT_MS
             )
-            await page.get_by_role("button", name="Start the learning phase").click()
-            await expect(page.locator("#team-phase")).to_have_text("Learning")
+        # The teams start together, and can be paused and resumed together.
+        phases = page.locator("#overview-rows .phase-cell")
+        await page.get_by_role("button", name="Start the learning phase (3 teams)").click()
+        await expect(phases).to_have_text(["Learning"] * 3)
+        await expect(page.locator("#team-phase")).to_have_text("Learning")
+        await page.get_by_role("button", name="Pause (3 teams)").click()
+        await expect(phases).to_have_text(["LearningPaused"] * 3)
+        await page.get_by_role("button", name="Resume (3 teams)").click()
+        await expect(phases).to_have_text(["Learning"] * 3)
+        await expect(page.get_by_role("button", name="Pause (3 teams)")).to_be_visible()
         assert "team=t3" in page.url
         await expect(page.locator("#copy-hint")).to_have_text(
             "The copied link opens on the team shown now: Green."
@@ -654,27 +662,30 @@ async def manage_players(page: Page) -> None:
     """In Blue's lobby: lock it, reorder, rename, kick one player and ban another."""
     await open_team(page, "Blue")
     players = page.locator("#players li .name")
-    await expect(players).to_have_text(["Bot 1", "Bot 2", "Bot 3"], timeout=WAIT_MS)
+    await expect(players).to_have_count(3, timeout=WAIT_MS)
+    # The bots join at the same moment: in whatever order the server took them.
+    first, second, third = await players.all_inner_texts()
+    assert sorted((first, second, third)) == ["Bot 1", "Bot 2", "Bot 3"]
     await page.get_by_role("button", name="Lock the team").click()
     await expect(page.locator("#team-flags")).to_have_text("Locked")
-    await page.get_by_role("button", name="Move Bot 3 up").click()
-    await expect(players).to_have_text(["Bot 1", "Bot 3", "Bot 2"])
-    await page.get_by_role("button", name="Rename Bot 1").click()
-    await page.get_by_label("New name for Bot 1").fill("Ann")
-    await page.get_by_label("New name for Bot 1").press("Enter")  # Enter renames
+    await page.get_by_role("button", name=f"Move {third} up").click()
+    await expect(players).to_have_text([first, third, second])
+    await page.get_by_role("button", name=f"Rename {first}").click()
+    await page.get_by_label(f"New name for {first}").fill("Ann")
+    await page.get_by_label(f"New name for {first}").press("Enter")  # Enter renames
     await expect(page.locator("#rename-dialog")).to_be_hidden()
-    await expect(players).to_have_text(["Ann", "Bot 3", "Bot 2"])
-    await page.get_by_role("button", name="Rename Bot 3").click()
-    await page.get_by_label("New name for Bot 3").fill("Zed")
+    await expect(players).to_have_text(["Ann", third, second])
+    await page.get_by_role("button", name=f"Rename {third}").click()
+    await page.get_by_label(f"New name for {third}").fill("Zed")
     await page.locator("#rename-dialog").get_by_role("button", name="Cancel").click()
     await expect(page.locator("#rename-dialog")).to_be_hidden()
     await page.wait_for_timeout(300)  # a rename would be back by now
-    await expect(players).to_have_text(["Ann", "Bot 3", "Bot 2"])
-    await page.get_by_role("button", name="Kick Bot 2").click()
+    await expect(players).to_have_text(["Ann", third, second])
+    await page.get_by_role("button", name=f"Kick {second}").click()
     await page.locator("#confirm-dialog").get_by_role("button", name="Kick").click()
-    await expect(players).to_have_text(["Ann", "Bot 3"])
-    await expect(page.locator("#log")).to_contain_text("Bot 2 was kicked (may rejoin).")
-    await page.get_by_role("button", name="Ban Bot 3").click()
+    await expect(players).to_have_text(["Ann", third])
+    await expect(page.locator("#log")).to_contain_text(f"{second} was kicked (may rejoin).")
+    await page.get_by_role("button", name=f"Ban {third}").click()
     await expect(page.locator("#confirm-text")).to_contain_text("may not come back")
     await page.locator("#confirm-dialog").get_by_role("button", name="Ban").click()
     await expect(players).to_have_text(["Ann"])
@@ -800,7 +811,9 @@ async def test_the_timers_follow_the_server_clock_without_pauses_and_with_penalt
     await expect(page.locator("#countdown-value")).to_have_text("2:00")
     end_planning = page.get_by_role("button", name="End planning: start learning now")
     await expect(end_planning).to_be_visible()
-    await expect(page.get_by_role("button", name="Start the learning phase")).to_be_hidden()
+    await expect(
+        page.get_by_role("button", name="Start the learning phase", exact=True)
+    ).to_be_hidden()
     await end_planning.click()
     await expect(page.locator("#learning-note")).to_contain_text("first step")
     await expect(page.locator("#countdown")).to_be_hidden()

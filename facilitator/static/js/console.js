@@ -375,7 +375,31 @@ function renderOverview() {
     return row;
   });
   keepingFocus($("#overview-rows"), () => $("#overview-rows").replaceChildren(...rows));
+  renderEveryTeam();
 }
+
+// With several teams, one click starts or pauses every team that is ready for it, so that
+// they begin together.
+const EVERY_TEAM = ["start_planning", "start_learning", "pause", "resume"];
+const readyFor = (command) => teams().filter((teamView) => teamView.allowed.includes(command));
+
+function renderEveryTeam() {
+  const buttons = EVERY_TEAM.filter((command) => readyFor(command).length > 1).map((command) =>
+    el("button", {
+      className: "secondary small",
+      text: t(`fac.overview.every_${command}`, { count: readyFor(command).length }),
+      attrs: { type: "button", "data-every": command, "data-key": `every-${command}` },
+    }),
+  );
+  $("#every-team").hidden = buttons.length === 0;
+  keepingFocus($("#every-team-buttons"), () => $("#every-team-buttons").replaceChildren(...buttons));
+}
+
+$("#every-team-buttons").addEventListener("click", (event) => {
+  const command = event.target.closest("[data-every]")?.dataset.every;
+  if (!command) return;
+  for (const teamView of readyFor(command)) send(command, {}, { team: teamView.id });
+});
 
 // The share of the path found in the learning phase: execution walks the path too, but what
 // the team found is what it had when learning ended.
