@@ -78,18 +78,11 @@ def main(argv: list[str] | None = None) -> int:
         }
         return handlers[args.command]()
     if args.command == "simulate":
-        from app.simulate import run_simulation
+        from app.simulate import Bots, run_simulation
 
+        bots = Bots(args.players, args.strategy, args.think, args.seed, args.time_limit)
         return run_simulation(
-            url=args.url,
-            teams=args.teams,
-            players=args.players,
-            strategy=args.strategy,
-            think_s=args.think,
-            seed=args.seed,
-            time_limit_s=args.time_limit,
-            quiet=args.quiet,
-            join_codes=args.join,
+            url=args.url, teams=args.teams, bots=bots, quiet=args.quiet, join_codes=args.join
         )
     return 2
 

@@ -35,42 +35,28 @@ class _TeamRun:
     finished: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+@dataclass(frozen=True)
+class Bots:
+    """How the bots play: per team, how many, how (a game.bots strategy), how fast, from
+    which seed, and for how long at most."""
+
+    players: int = 5
+    strategy: str = "learner"
+    think_s: float = 0.3
+    seed: int = 0
+    time_limit_s: float = TIME_LIMIT_S
+
+
 def run_simulation(
-    *,
-    url: str,
-    teams: int,
-    players: int,
-    strategy: str,
-    think_s: float,
-    seed: int,
-    time_limit_s: float = TIME_LIMIT_S,
-    quiet: bool = False,
-    join_codes: list[str] | None = None,
+    *, url: str, teams: int, bots: Bots, quiet: bool = False, join_codes: list[str] | None = None
 ) -> int:
     say = (lambda _: None) if quiet else print
     try:
         run: Coroutine[Any, Any, dict[str, Any]]
         if join_codes:
-            run = join_teams(
-                url=url,
-                codes=join_codes,
-                players=players,
-                strategy=strategy,
-                think_s=think_s,
-                seed=seed,
-                time_limit_s=time_limit_s,
-            )
+            run = join_teams(url=url, codes=join_codes, bots=bots)
         else:
-            run = simulate(
-                url=url,
-                teams=teams,
-                players=players,
-                strategy=strategy,
-                think_s=think_s,
-                seed=seed,
-                time_limit_s=time_limit_s,
-                say=say,
-            )
+            run = simulate(url=url, teams=teams, bots=bots, say=say)
         summary = asyncio.run(run)
     except OSError as error:
         print(f"Could not reach the server at {url}: {error}")
@@ -96,40 +82,26 @@ def _create_workshop(url: str, teams: int, seed: int) -> dict[str, Any]:
     return created
 
 
-async def simulate(
-    *,
-    url: str,
-    teams: int,
-    players: int,
-    strategy: str,
-    think_s: float,
-    seed: int,
-    time_limit_s: float = TIME_LIMIT_S,
-    say: Any = print,
-) -> dict[str, Any]:
+async def simulate(*, url: str, teams: int, bots: Bots, say: Any = print) -> dict[str, Any]:
     url = url.rstrip("/")
     ws_url = "ws" + url.removeprefix("http")
-    created = await asyncio.to_thread(_create_workshop, url, teams, seed)
+    created = await asyncio.to_thread(_create_workshop, url, teams, bots.seed)
     say(f"Workshop {created['workshop_id']} created with {teams} team(s)")
     say(f"Watch it on the facilitator's console: {created['facilitator_url']}")
     runs = [
-        _TeamRun(t["team_id"], t["join_code"], BotTeam(strategy, seed + n))
+        _TeamRun(t["team_id"], t["join_code"], BotTeam(bots.strategy, bots.seed + n))
         for n, t in enumerate(created["teams"])
     ]
     started = time.monotonic()
     async with connect(f"{ws_url}/ws/facilitate/{created['workshop_id']}") as host:
         await host.send(json.dumps({"type": "auth", "token": created["facilitator_token"]}))
         await _expect(host, "welcome")
-        rng = random.Random(seed)
-        bots = [
-            asyncio.create_task(_play(ws_url, run, n, think_s, rng.random(), say))
-            for run in runs
-            for n in range(players)
-        ]
-        final = await _facilitate(host, runs, players, say, started + time_limit_s)
-        for task in bots:
+        players = _start_players(ws_url, runs, bots, say)
+        deadline = started + bots.time_limit_s
+        final = await _facilitate(host, runs, bots.players, say, deadline)
+        for task in players:
             task.cancel()
-        await asyncio.gather(*bots, return_exceptions=True)
+        await asyncio.gather(*players, return_exceptions=True)
     return {
         "workshop_id": created["workshop_id"],
         "seconds": round(time.monotonic() - started, 1),
@@ -147,35 +119,34 @@ async def simulate(
     }
 
 
-async def join_teams(
-    *,
-    url: str,
-    codes: list[str],
-    players: int,
-    strategy: str,
-    think_s: float,
-    seed: int,
-    time_limit_s: float = TIME_LIMIT_S,
-) -> dict[str, Any]:
+def _start_players(
+    ws_url: str, runs: list[_TeamRun], bots: Bots, say: Any
+) -> list[asyncio.Task[None]]:
+    rng = random.Random(bots.seed)
+    return [
+        asyncio.create_task(_play(ws_url, run, n, bots.think_s, rng.random(), say))
+        for run in runs
+        for n in range(bots.players)
+    ]
+
+
+async def join_teams(*, url: str, codes: list[str], bots: Bots) -> dict[str, Any]:
     """Bots join teams of a workshop someone runs from the console, and play their turns
     until the workshop ends (or the time limit): a rehearsal the facilitator can watch."""
     ws_url = "ws" + url.rstrip("/").removeprefix("http")
-    runs = [_TeamRun("", code, BotTeam(strategy, seed + n)) for n, code in enumerate(codes)]
-    rng = random.Random(seed)
-    started = time.monotonic()
-    bots = [
-        asyncio.create_task(_play(ws_url, run, n, think_s, rng.random(), lambda _: None))
-        for run in runs
-        for n in range(players)
+    runs = [
+        _TeamRun("", code, BotTeam(bots.strategy, bots.seed + n)) for n, code in enumerate(codes)
     ]
-    done, playing = await asyncio.wait(bots, timeout=time_limit_s)
+    started = time.monotonic()
+    players = _start_players(ws_url, runs, bots, lambda _: None)
+    done, playing = await asyncio.wait(players, timeout=bots.time_limit_s)
     for task in playing:
         task.cancel()
-    await asyncio.gather(*bots, return_exceptions=True)
+    await asyncio.gather(*players, return_exceptions=True)
     refused = sorted({str(task.exception()) for task in done if task.exception() is not None})
     return {
         "joined": codes,
-        "players_per_team": players,
+        "players_per_team": bots.players,
         "seconds": round(time.monotonic() - started, 1),
         "time_limit_reached": bool(playing),
         "refused": refused,

@@ -13,7 +13,7 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 
-from app.simulate import join_teams, simulate
+from app.simulate import Bots, join_teams, simulate
 from app.store import EventStore
 from game.events import Event
 from tests.live_server import ROOT, LiveServer
@@ -50,16 +50,8 @@ def test_the_time_limit_ends_a_workshop_the_bots_cannot_finish(live_server: Live
 
 
 async def test_learners_finish_a_small_workshop(live_server: LiveServer, tmp_path: Path) -> None:
-    summary = await simulate(
-        url=live_server.http,
-        teams=1,
-        players=3,
-        strategy="learner",
-        think_s=0.005,
-        seed=3,
-        time_limit_s=60,
-        say=lambda _: None,
-    )
+    bots = Bots(players=3, strategy="learner", think_s=0.005, seed=3, time_limit_s=60)
+    summary = await simulate(url=live_server.http, teams=1, bots=bots, say=lambda _: None)
     assert summary["time_limit_reached"] is False
     [team] = summary["teams"]
     assert (team["phase"], team["path_found"]) == ("debrief", True)
@@ -80,17 +72,8 @@ async def test_bots_join_a_workshop_run_from_the_console(live_server: LiveServer
         await host.send(json.dumps({"type": "auth", "token": created["facilitator_token"]}))
         await human.send(json.dumps({"type": "join", "name": "Bot 1"}))  # a name a bot wants
         human_id = (await _next(human, "welcome"))["player"]
-        bots = asyncio.create_task(
-            join_teams(
-                url=live_server.http,
-                codes=[code],
-                players=2,
-                strategy="learner",
-                think_s=0.005,
-                seed=1,
-                time_limit_s=60,
-            )
-        )
+        two = Bots(players=2, strategy="learner", think_s=0.005, seed=1, time_limit_s=60)
+        bots = asyncio.create_task(join_teams(url=live_server.http, codes=[code], bots=two))
         view = await _until(host, lambda v: len(v["teams"][0]["players"]) == 3)
         names = sorted(p["name"] for p in view["teams"][0]["players"])
         assert names == ["Bot 1", "Bot 1b", "Bot 2"]  # the bot took the next name
