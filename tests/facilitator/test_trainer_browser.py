@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -165,6 +166,17 @@ async def test_the_library_behind_its_password(
     red = two.locator('tr[data-team="red"]')
     await expect(red.locator("td").nth(3)).to_have_text(str(summary["failures"]["total"]))
     await expect(red.locator(".outcome")).to_contain_text("Path found")
+    # Every workshop's table has its columns at the same places, so they line up down the page,
+    # whatever is in them (here, a long team name in one table).
+    await two.locator('tr[data-team="red"] th').evaluate(
+        "(th) => { th.textContent = 'The red team of the north-western sales region'; }"
+    )
+    columns = await page.locator(".team-table").evaluate_all(
+        "(tables) => tables.map(t => [...t.querySelectorAll('thead th')]"
+        ".map(th => { const box = th.getBoundingClientRect(); return [box.left, box.width]; }))"
+    )
+    assert len(columns) == 3
+    assert all(table == columns[0] for table in columns), columns
     await assert_accessible(page, "library")
     await no_sideways_scroll(page)
     await save_screenshot(page, name, "library")
@@ -183,10 +195,28 @@ async def test_the_library_behind_its_password(
     await expect(page.locator("#no-match")).to_be_visible()
     await page.click("#no-match-clear")
     await expect(items).to_have_count(3)
+    # The workshop's id, which `electric-maze library` prints and `export` needs, finds it too.
+    await expect(items.nth(1).locator(".workshop-facts")).to_contain_text(f"id {library.offsite}")
+    await page.fill("#filter-text", library.offsite.upper())
+    await expect(items.locator(".workshop-title")).to_have_text(["Operations offsite"])
+    await page.click("#clear-filters")
+    await expect(items).to_have_count(3)
+
+    # Import without a file: the field says so, as a form does, not as a refused log.
+    await page.click("#import-button")
+    choose = page.locator("#import-file-error")
+    await expect(choose).to_have_text("Choose a log file first.")
+    await expect(choose).to_be_visible()
+    await expect(page.locator("#import-error")).to_be_empty()
+    await expect(page.locator("#import-file")).to_have_attribute("aria-invalid", "true")
+    font = await choose.evaluate("(hint) => getComputedStyle(hint).fontFamily")
+    assert "mono" not in font.lower(), font
+    await save_screenshot(page, name, "import-no-file")
 
     # A tampered log is refused with its line and reason, and nothing of it is saved.
     tampered, line, reason = _tampered(library.logs[library.kickoff])
     await page.set_input_files("#import-file", files=[_file("tampered.jsonl", tampered)])
+    await expect(choose).to_be_empty()
     await page.click("#import-button")
     refusal = page.locator("#import-error")
     await expect(refusal).to_contain_text("tampered.jsonl was not imported.")
@@ -230,9 +260,11 @@ async def test_the_library_behind_its_password(
     await newest.locator(".delete-button").click()
     await page.click("#delete-confirm")
     await expect(items).to_have_count(3)
-    await expect(page.locator("#announcer")).to_have_text(
-        "“Imported from a colleague” was deleted."
-    )
+    notice = page.locator("#library-notice")  # seen, not only heard
+    await expect(notice).to_have_text("Deleted “Imported from a colleague”.")
+    await expect(notice).to_be_visible()
+    await expect(notice).to_have_attribute("role", "status")
+    await save_screenshot(page, name, "deleted")
 
     phone = await logged_in(browsing, library, "library on a phone", phone=True)
     await phone.goto(library.server.url("/library?lang=es"))
@@ -344,6 +376,26 @@ async def test_a_replay_is_played_scrubbed_and_stepped(
     changes = sum(1 for e in shown if e.type in phases | {"session_ended"})
     await expect(page.locator("#marks-phases line")).to_have_count(changes)
 
+    # Each mark says what it stands for and when: its tooltip, and its accessible name.
+    named = await page.locator("#marks-events > *, #marks-phases > *").evaluate_all(
+        "(marks) => marks.map(m => [m.getAttribute('aria-label'),"
+        " m.querySelector('title')?.textContent])"
+    )
+    assert named and all(label and label == title for label, title in named), named
+    after = clock(crossings[0].ts - events[0].ts)
+    crossing = re.compile(rf"^Crossing(, | and \d+ more, ){after}\b.* after the start$")
+    await expect(page.locator("#marks-events .mark-crossing").first).to_have_attribute(
+        "aria-label", crossing
+    )
+    await expect(page.locator("#marks").get_by_role("img", name=crossing)).to_have_count(1)
+    learning_started = next(e for e in shown if e.type == "learning_started")
+    await expect(page.locator('#marks-phases [data-type="learning_started"]')).to_have_attribute(
+        "aria-label",
+        re.compile(
+            rf"^Phase change, {clock(learning_started.ts - events[0].ts)} after the start: "
+        ),
+    )
+
     # Stepping, with the keys and the buttons; the event list follows the cursor.
     await key(page, "ArrowRight")
     await at_index(page, 1)
@@ -403,12 +455,49 @@ async def test_a_replay_is_played_scrubbed_and_stepped(
     path = team_at(events, 1, "blue")["path"]
     numbers = page.locator('#board text[fill="#0b3d66"]')
     await expect(numbers).to_have_count(len(path))
+
+    # A walker's badge leaves the number of the square it stands on readable.
+    standing = next(
+        (i, path.index(walker["trail"][-1]))
+        for i, e in enumerate(shown)
+        for walker in team_at(events, e.seq, "blue")["walkers"]
+        if walker["trail"] and walker["trail"][-1] in path
+    )
+    await page.locator("#scrubber").fill(str(standing[0]))
+    await board_shows(page, events, shown[standing[0]].seq, "blue")
+    number = numbers.nth(standing[1])
+    await expect(number).to_have_text(str(standing[1] + 1))
+    await number.scroll_into_view_if_needed()
+    on_top = await number.evaluate(
+        """(text) => {
+            const box = text.getBoundingClientRect();
+            return document.elementFromPoint(box.right - 1, box.bottom - 1) === text;
+        }"""
+    )
+    assert on_top, "the walker's badge covers the square's number"
+    await page.locator("#scrubber").fill(str(found))
+    await at_index(page, found)
+
     await key(page, "h")
     await expect(page.locator("#show-path")).not_to_be_checked()
     await expect(numbers).to_have_count(0)
     await save_screenshot(page, name, "replay-path-hidden")
+    # A link copied now opens with the path hidden too, as a group should see it.
+    await page.click("#copy-link")
+    await expect(page.locator("#copy-status")).to_contain_text(f"event {found + 1} copied")
+    hidden = await page.evaluate("navigator.clipboard.readText()")
+    assert hidden.endswith(f"/replay?team=blue&seq={crossings[0].seq}&path=hidden"), hidden
+    group = await logged_in(browsing, library, "replay for a group")
+    await group.goto(hidden)
+    await ready(group)
+    await expect(group.locator("body")).to_have_attribute("data-seq", str(crossings[0].seq))
+    await expect(group.locator("#show-path")).not_to_be_checked()
+    await expect(group.locator("body")).to_have_attribute("data-path", "hidden")
+    await expect(group.locator('#board text[fill="#0b3d66"]')).to_have_count(0)
+    await expect(group.locator("#stat-progress")).to_be_hidden()
     await key(page, "h")
     await expect(numbers).to_have_count(len(path))
+    await expect(page).not_to_have_url(re.compile("path=hidden"))
 
     # Playing at 16x: the events come at their own pace divided by 16, long gaps shortened.
     await key(page, "Home")
@@ -559,6 +648,18 @@ async def test_without_the_path_the_replay_shows_only_what_the_room_saw(
     assert await beep_marks.count() >= 1
     await marks_stand_for(page, shown)
     await expect(page.locator("#stat-failures")).to_have_text(failures or "")
+    # The chart is the room's too: the failures up to this moment, none still to come.
+    bars = (
+        "() => Chart.getChart(document.querySelector('#chart')).data.datasets[0].data"
+        ".map(p => [p.x, p.y])"
+    )
+    assert await page.evaluate(bars) == per_minute(events, shown[wrong].seq, "bots")
+    assert sum(y for _, y in await page.evaluate(bars)) == int(failures or -1)
+    total = session_metrics(events)["teams"]["bots"]["learning"]["failures"]["total"]
+    assert int(failures or -1) < total
+    await expect(page.locator("#chart")).to_have_attribute(
+        "aria-label", f"Bots: failures per minute; {failures} in all."
+    )
     await expect(page.locator(".marks-legend li:visible")).not_to_contain_text(["New failure"])
     await key(page, "ArrowRight")  # stepping on keeps it hidden
     await at_index(page, wrong + 1)
@@ -566,11 +667,30 @@ async def test_without_the_path_the_replay_shows_only_what_the_room_saw(
     await expect(listed).not_to_contain_text("the beep is delayed")
     await assert_accessible(page, "replay without the path")
     await save_screenshot(page, request.node.name, "path-hidden")
+    later = next(i for i in range(wrong + 1, len(shown)) if shown[i].type == "beeped")
+    await page.locator("#scrubber").fill(str(later))
+    await board_shows(page, events, shown[later].seq, "bots")
+    assert await page.evaluate(bars) == per_minute(events, shown[later].seq, "bots")
+    await key(page, "End")
+    await at_index(page, len(shown) - 1)
+    await expect(page.locator("#chart")).to_have_attribute(
+        "aria-label", f"Bots: failures per minute; {total} in all."
+    )
+    assert await page.evaluate(bars) == per_minute(events, shown[-1].seq, "bots")
 
+    await page.locator("#scrubber").fill(str(wrong))
+    await at_index(page, wrong)
     await key(page, "h")
     await expect(listed).to_contain_text("(new)")
     await expect(progress).to_be_visible()
     assert await page.evaluate(labels) == ["New failures", "Repeat failures", "Path found"]
+
+
+def per_minute(events: list[Event], seq: int | None, team: str) -> list[list[float]]:
+    """The learning phase's failures per minute as known right after `seq` (None: at the end),
+    as chart points in the middle of each minute."""
+    learning = session_metrics(events[:seq])["teams"][team]["learning"]
+    return [[b["minute"] + 0.5, b["new"] + b["repeat"]] for b in learning["per_minute"]]
 
 
 # --- compare -------------------------------------------------------------------------------------
@@ -612,16 +732,83 @@ async def test_teams_of_several_workshops_are_compared(
         ]
         assert all(curve[1] >= 2 for curve in curves), curves
         assert curves[0][2:] != curves[1][2:], "the curves differ by more than colour"
+    # Each minute's count stands in the middle of its minute, from the first: no invented start.
+    points = await page.evaluate(
+        "() => Chart.getChart(document.querySelector('#failures-chart')).data.datasets"
+        ".map(d => d.data.map(p => [p.x, p.y]))"
+    )
+    assert points == [
+        per_minute(library.events(library.two_teams), None, "blue"),
+        per_minute(library.events(library.kickoff), None, "bots"),
+    ]
     await assert_accessible(page, "compare")
     await save_screenshot(page, name, "compare")
 
-    # A whole workshop's teams, on a phone.
+    # A whole workshop's teams, on a phone: the page names the workshop.
     phone = await logged_in(browsing, library, "compare on a phone", phone=True)
     await phone.goto(library.server.url(f"/library/compare?ids={library.two_teams}"))
     await ready(phone)
     await expect(phone.locator("#compare-head th.team-column")).to_have_text(["Red", "Blue"])
+    await expect(phone.locator("h1")).to_have_text("The teams of “Leadership cohort, spring”")
+    await expect(phone.locator("#compare-meta")).to_contain_text("played ")
+    await expect(phone).to_have_title(re.compile("^The teams of “Leadership cohort, spring”"))
     await no_sideways_scroll(phone)
     await save_screenshot(phone, name, "compare-teams")
+
+    # Four teams on a phone: the table scrolls sideways, the measures' names stay in sight.
+    four = ",".join(
+        [
+            f"{library.two_teams}:red",
+            f"{library.two_teams}:blue",
+            f"{library.offsite}:bots",
+            f"{library.kickoff}:bots",
+        ]
+    )
+    await phone.goto(library.server.url(f"/library/compare?ids={four}"))
+    await ready(phone)
+    await expect(phone.locator("#compare-head th.team-column")).to_have_count(4)
+    await no_sideways_scroll(phone)
+    wrap = phone.locator("#app .table-wrap")
+    assert await wrap.evaluate("(w) => w.scrollWidth > w.clientWidth"), (
+        "the four teams fit without scrolling"
+    )
+    await wrap.evaluate("(w) => { w.scrollLeft = w.scrollWidth; }")
+    row = phone.locator('tr[data-measure="fac.m.failures"]')
+    await row.scroll_into_view_if_needed()
+    seen = await row.evaluate(
+        """(tr) => {
+            const wrap = tr.closest('.table-wrap').getBoundingClientRect();
+            const box = tr.getBoundingClientRect();
+            return document.elementFromPoint(wrap.left + 10, box.top + box.height / 2)?.textContent;
+        }"""
+    )
+    assert seen == "Failures", seen
+    await save_screenshot(phone, name, "compare-four-scrolled")
+
+
+async def test_workshops_of_the_same_title_are_told_apart(
+    browsing: Browsing, library: Library, request: pytest.FixtureRequest
+) -> None:
+    again = bot_log(seed=9, title="Sales kickoff", start=TUESDAY - DAY_S)
+    workshop_id = await asyncio.to_thread(_import, library.server, again)
+    try:
+        page = await logged_in(browsing, library, "same titles", timezone_id="UTC")
+        ids = f"{library.kickoff}:bots,{workshop_id}:bots"
+        await page.goto(library.server.url(f"/library/compare?ids={ids}"))
+        await ready(page)
+        expected = [
+            "Bots · Sales kickoff (Dec 29, 2025, 9:30 AM)",
+            "Bots · Sales kickoff (Jan 5, 2026, 9:30 AM)",
+        ]
+        await expect(page.locator("#compare-head th.team-column")).to_have_text(expected)
+        labels = await page.evaluate(
+            "() => Chart.getChart(document.querySelector('#failures-chart')).data.datasets"
+            ".map(d => d.label)"
+        )
+        assert labels == expected
+        await save_screenshot(page, request.node.name, "same-titles")
+    finally:
+        await asyncio.to_thread(_delete, library.server, workshop_id)
 
 
 # --- a long log ----------------------------------------------------------------------------------

@@ -324,12 +324,16 @@ export function setFailures(chart, learning, { seconds = null, minMinutes = MIN_
   if (chart.data.datasets[2]) {
     chart.data.datasets[2].data = learning?.started_at ? progressPoints(learning.progress ?? [], elapsed / 60) : [];
   }
-  // The axis ends on a whole step, or Chart.js spreads its ticks unevenly.
-  const step = minuteStep(shown);
-  const x = chart.options.scales.x;
-  x.max = Math.ceil(shown / step) * step;
-  x.ticks.stepSize = step;
+  setMinuteAxis(chart, shown);
   chart.update("none");
+}
+
+// The minutes axis ends on a whole step, or Chart.js spreads its ticks unevenly.
+export function setMinuteAxis(chart, minutes) {
+  const step = minuteStep(minutes);
+  const x = chart.options.scales.x;
+  x.max = Math.ceil(minutes / step) * step;
+  x.ticks.stepSize = step;
 }
 
 // The chart's data as the table a screen reader (or a test) reads.

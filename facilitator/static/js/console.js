@@ -32,6 +32,8 @@ const state = {
   view: null,
   metrics: null,
   teamId: null,
+  everyTeamOffer: null, // the every-team buttons on show, to redraw them only when they change
+  overviewRows: new Map(), // team id -> its row of the overview, made once
   log: new Map(), // team id -> Map(seq -> event record), the recent ones
   errorTimer: null,
   chart: null,
@@ -335,47 +337,74 @@ function renderOverview() {
   const several = teams().length > 1;
   $("#overview").hidden = !several;
   if (!several) return;
+  // Rows are made once and then filled in: updates come many times a second while teams
+  // play, and a button replaced between press and release loses the click.
   const rows = teams().map((teamView) => {
-    const row = el("tr", { attrs: { "data-team": teamView.id } });
-    if (teamView.id === state.teamId) row.setAttribute("aria-current", "true");
-    const name = el("th", { attrs: { scope: "row" } });
-    name.append(el("span", { text: teamView.name }));
-    const phase = el("td");
-    phase.append(el("span", { className: `phase-badge phase-${teamView.phase}`, text: t(`phase.${teamView.phase}`) }));
-    if (teamView.huddle_ends_at !== null) phase.append(el("span", { className: "flag flag-huddle", text: t("fac.flag.huddle") }));
-    else if (teamView.paused_since !== null) phase.append(el("span", { className: "flag flag-paused", text: t("fac.flag.paused") }));
-    phase.className = "phase-cell";
-    // Each figure with its column's name, shown where the rows are laid out as cards (on a
-    // tablet); screen readers have the column headers.
-    const figure = (label, text, attrs = {}) => {
-      const cell = el("td", { className: "num", attrs });
-      cell.append(el("span", { className: "cell-label", text: label, attrs: { "aria-hidden": "true" } }), el("span", { className: "cell-value", text }));
-      return cell;
-    };
-    const pair = (name) => `${t(name)}, ${t("fac.overview.raw_adjusted")}`;
-    const cells = [
-      figure(t("fac.overview.players"), String(teamView.players.length)),
-      figure(pair("fac.timer.learning"), "", { "data-timer": "learning" }),
-      figure(pair("fac.timer.execution"), "", { "data-timer": "execution" }),
-      figure(`${t("fac.overview.failures")}, ${t("fac.overview.new_repeat")}`, `${teamView.failures_by_kind.new} / ${teamView.failures_by_kind.repeat}`),
-      figure(t("fac.overview.errors"), String(teamView.execution_errors)),
-      figure(t("fac.overview.path"), percent(learningProgress(teamView))),
-    ];
-    const open = el("td", { className: "open-cell" });
-    const shown = teamView.id === state.teamId;
-    const button = el("button", {
-      className: shown ? "primary small" : "secondary small",
-      text: shown ? t("fac.overview.shown") : t("fac.overview.open"),
-      attrs: { type: "button", "data-key": `open-${teamView.id}` },
-    });
-    button.append(el("span", { className: "visually-hidden", text: ` ${teamView.name}` }));
-    button.addEventListener("click", () => selectTeam(teamView.id));
-    open.append(button);
-    row.append(name, phase, ...cells, open);
+    let row = state.overviewRows.get(teamView.id);
+    if (!row) {
+      row = overviewRow(teamView);
+      state.overviewRows.set(teamView.id, row);
+    }
+    fillOverviewRow(row, teamView);
     return row;
   });
-  keepingFocus($("#overview-rows"), () => $("#overview-rows").replaceChildren(...rows));
+  const body = $("#overview-rows");
+  if (rows.some((row, index) => body.children[index] !== row)) body.replaceChildren(...rows);
   renderEveryTeam();
+}
+
+// Each figure with its column's name, shown where the rows are laid out as cards (on a
+// tablet); screen readers have the column headers.
+const OVERVIEW_FIGURES = [
+  ["players", () => t("fac.overview.players")],
+  ["learning", () => `${t("fac.timer.learning")}, ${t("fac.overview.raw_adjusted")}`],
+  ["execution", () => `${t("fac.timer.execution")}, ${t("fac.overview.raw_adjusted")}`],
+  ["failures", () => `${t("fac.overview.failures")}, ${t("fac.overview.new_repeat")}`],
+  ["errors", () => t("fac.overview.errors")],
+  ["path", () => t("fac.overview.path")],
+];
+
+function overviewRow(teamView) {
+  const row = el("tr", { attrs: { "data-team": teamView.id } });
+  const name = el("th", { attrs: { scope: "row" } });
+  name.append(el("span", { className: "team-name" }));
+  const phase = el("td", { className: "phase-cell" });
+  const figures = OVERVIEW_FIGURES.map(([figure, label]) => {
+    const attrs = { "data-figure": figure };
+    if (figure === "learning" || figure === "execution") attrs["data-timer"] = figure;
+    const cell = el("td", { className: "num", attrs });
+    cell.append(el("span", { className: "cell-label", text: label(), attrs: { "aria-hidden": "true" } }), el("span", { className: "cell-value" }));
+    return cell;
+  });
+  const open = el("td", { className: "open-cell" });
+  const button = el("button", { attrs: { type: "button", "data-key": `open-${teamView.id}` } });
+  button.append(el("span", { className: "open-text" }), el("span", { className: "visually-hidden team-name" }));
+  button.addEventListener("click", () => selectTeam(teamView.id));
+  open.append(button);
+  row.append(name, phase, ...figures, open);
+  return row;
+}
+
+function fillOverviewRow(row, teamView) {
+  const shown = teamView.id === state.teamId;
+  if (shown) row.setAttribute("aria-current", "true");
+  else row.removeAttribute("aria-current");
+  for (const name of row.querySelectorAll(".team-name")) setText(name, name.closest("button") ? ` ${teamView.name}` : teamView.name);
+  const flag = teamView.huddle_ends_at !== null ? "huddle" : teamView.paused_since !== null ? "paused" : null;
+  const phase = row.querySelector(".phase-cell");
+  if (phase.dataset.shows !== `${teamView.phase}|${flag}`) {
+    phase.dataset.shows = `${teamView.phase}|${flag}`;
+    phase.replaceChildren(el("span", { className: `phase-badge phase-${teamView.phase}`, text: t(`phase.${teamView.phase}`) }));
+    if (flag) phase.append(el("span", { className: `flag flag-${flag}`, text: t(`fac.flag.${flag}`) }));
+  }
+  const value = (figure, text) => setText(row.querySelector(`[data-figure="${figure}"] .cell-value`), text);
+  value("players", String(teamView.players.length));
+  value("failures", `${teamView.failures_by_kind.new} / ${teamView.failures_by_kind.repeat}`);
+  value("errors", String(teamView.execution_errors));
+  value("path", percent(learningProgress(teamView)));
+  const button = row.querySelector("button");
+  button.className = shown ? "primary small" : "secondary small";
+  setText(button.querySelector(".open-text"), shown ? t("fac.overview.shown") : t("fac.overview.open"));
 }
 
 // With several teams, one click starts or pauses every team that is ready for it, so that
@@ -384,14 +413,20 @@ const EVERY_TEAM = ["start_planning", "start_learning", "pause", "resume"];
 const readyFor = (command) => teams().filter((teamView) => teamView.allowed.includes(command));
 
 function renderEveryTeam() {
-  const buttons = EVERY_TEAM.filter((command) => readyFor(command).length > 1).map((command) =>
+  const offered = EVERY_TEAM.map((command) => [command, readyFor(command).length]).filter(([, count]) => count > 1);
+  $("#every-team").hidden = offered.length === 0;
+  // Redrawn only when the offer changes: updates come many times a second while teams play,
+  // and a button replaced under the pointer loses the click.
+  const offer = JSON.stringify(offered);
+  if (state.everyTeamOffer === offer) return;
+  state.everyTeamOffer = offer;
+  const buttons = offered.map(([command, count]) =>
     el("button", {
       className: "secondary small",
-      text: t(`fac.overview.every_${command}`, { count: readyFor(command).length }),
+      text: t(`fac.overview.every_${command}`, { count }),
       attrs: { type: "button", "data-every": command, "data-key": `every-${command}` },
     }),
   );
-  $("#every-team").hidden = buttons.length === 0;
   keepingFocus($("#every-team-buttons"), () => $("#every-team-buttons").replaceChildren(...buttons));
 }
 

@@ -76,6 +76,7 @@ export function drawMaze(svg, board, options = {}) {
   svg.setAttribute("xmlns", NS);
   if (label) svg.setAttribute("aria-label", label);
   const parts = [];
+  const squareNumbers = [];
   if (label) parts.push(el("title", {}, label));
   parts.push(el("rect", { x: -2, y: 0, width: g.width + 4, height: g.height, fill: "#ffffff" }));
 
@@ -150,9 +151,10 @@ export function drawMaze(svg, board, options = {}) {
       );
     }
     if (numbers && !heat) {
+      // Drawn last (below), over the walkers' badges, outlined in white to read over one.
       path.forEach((square, index) => {
         const [cx, cy] = g.centre(square);
-        parts.push(
+        squareNumbers.push(
           el(
             "text",
             {
@@ -162,6 +164,11 @@ export function drawMaze(svg, board, options = {}) {
               "font-weight": 700,
               "font-family": "system-ui, sans-serif",
               fill: "#0b3d66",
+              stroke: "#ffffff",
+              "stroke-width": 3,
+              "stroke-linejoin": "round",
+              "paint-order": "stroke",
+              class: "square-number",
             },
             String(index + 1),
           ),
@@ -264,7 +271,7 @@ export function drawMaze(svg, board, options = {}) {
     el("text", { x: g.width / 2, y, "text-anchor": "middle", "font-size": 13, "font-family": "system-ui, sans-serif", fill: "#4a5563" }, text);
   parts.push(caption(`▼ ${t("fac.board.far_edge")}`, 17));
   parts.push(caption(`▲ ${t("fac.board.entry_edge")}`, g.height - 8));
-  svg.replaceChildren(...parts);
+  svg.replaceChildren(...parts, ...squareNumbers);
 }
 
 // Beep counts by square from a beep map of the metrics ({square, new, repeat} or {square, errors}).

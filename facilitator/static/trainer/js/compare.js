@@ -3,7 +3,7 @@
 // line pattern and one point shape on both charts, so no curve is told by colour alone.
 
 import { t, clock } from "../../js/shared.js";
-import { $, el } from "../../js/dom.js";
+import { $, el, setText } from "../../js/dom.js";
 import { dateTime } from "../../js/format.js";
 import { request, workshopPath, replayPage, setPageState, keepLanguageLinks } from "./api.js";
 import { outcome, OUTCOMES } from "./outcome.js";
@@ -48,10 +48,22 @@ function columnsOf(summaries, metricsByWorkshop) {
   return { columns, missing };
 }
 
+// A workshop as the page names it: its title, with its date when another compared workshop has
+// the same title, and its id when even that is the same.
+function workshopLabel(workshop, columns) {
+  const others = [...new Map(columns.map((other) => [other.workshop.workshop_id, other.workshop])).values()].filter(
+    (other) => other.workshop_id !== workshop.workshop_id && other.title === workshop.title,
+  );
+  if (!others.length) return workshop.title;
+  const when = dateTime(workshop.created_at);
+  const sameWhen = others.some((other) => dateTime(other.created_at) === when);
+  return `${workshop.title} (${sameWhen ? `${when}, ${workshop.workshop_id}` : when})`;
+}
+
 function columnLabel(column, columns) {
   const sameName = columns.filter((other) => other.team.name === column.team.name).length > 1;
   const oneWorkshop = new Set(columns.map((other) => other.workshop.workshop_id)).size === 1;
-  return sameName || !oneWorkshop ? `${column.team.name} · ${column.workshop.title}` : column.team.name;
+  return sameName || !oneWorkshop ? `${column.team.name} · ${workshopLabel(column.workshop, columns)}` : column.team.name;
 }
 
 // --- the table -------------------------------------------------------------------------------
@@ -127,7 +139,7 @@ function lineDataset(column, index, points, columns, extra = {}) {
   };
 }
 
-function options({ yTitle, yTicks, xMax, tooltipLabel }) {
+function options({ yTitle, yTicks, xMax, tooltipTitle, tooltipLabel }) {
   return {
     responsive: true,
     maintainAspectRatio: false,
@@ -136,7 +148,7 @@ function options({ yTitle, yTicks, xMax, tooltipLabel }) {
     interaction: { mode: "nearest", intersect: false, axis: "x" },
     plugins: {
       legend: { position: "top", labels: { usePointStyle: true, font: { size: 13, family: FONT }, color: "#1b1f24", padding: 14 } },
-      tooltip: { callbacks: { label: tooltipLabel } },
+      tooltip: { callbacks: { title: tooltipTitle, label: tooltipLabel } },
     },
     scales: {
       x: { type: "linear", min: 0, max: xMax, title: axisTitle(t("fac.chart.minute")), ticks: { precision: 0, color: "#1b1f24" }, grid: { color: "#d5dbe3" } },
@@ -151,9 +163,10 @@ function drawCharts(columns) {
   if (!Chart) return;
   Chart.defaults.font.family = FONT;
   const minutes = Math.max(1, ...columns.map((column) => Math.ceil((column.metrics.learning.duration_s ?? 0) / 60)));
+  // Each minute's count in the middle of its minute, as the debrief's bars stand.
   const failures = columns.map((column, index) => {
-    const points = (column.metrics.learning.per_minute ?? []).map((bucket) => ({ x: bucket.minute + 1, y: bucket.new + bucket.repeat, new: bucket.new, repeat: bucket.repeat }));
-    return lineDataset(column, index, [{ x: 0, y: 0 }, ...points], columns);
+    const points = (column.metrics.learning.per_minute ?? []).map((bucket) => ({ x: bucket.minute + 0.5, y: bucket.new + bucket.repeat, new: bucket.new, repeat: bucket.repeat }));
+    return lineDataset(column, index, points, columns);
   });
   charts.push(
     new Chart($("#failures-chart"), {
@@ -163,9 +176,10 @@ function drawCharts(columns) {
         yTitle: t("fac.chart.failures"),
         yTicks: { precision: 0 },
         xMax: minutes,
+        tooltipTitle: (items) => (items[0] ? t("fac.chart.minute_n", { n: Math.floor(items[0].parsed.x) + 1 }) : ""),
         tooltipLabel: (context) => {
           const raw = context.raw;
-          return raw.new === undefined ? `${context.dataset.label}: 0` : `${context.dataset.label}: ${raw.y} (${t("fac.debrief.new_repeat_detail", { new: raw.new, repeat: raw.repeat })})`;
+          return `${context.dataset.label}: ${raw.y} (${t("fac.debrief.new_repeat_detail", { new: raw.new, repeat: raw.repeat })})`;
         },
       }),
     }),
@@ -186,7 +200,8 @@ function drawCharts(columns) {
         yTitle: t("fac.chart.progress_axis"),
         yTicks: { stepSize: 25, callback: (value) => `${value}%` },
         xMax: minutes,
-        tooltipLabel: (context) => `${context.dataset.label}: ${context.parsed.y}% (${clock(context.parsed.x * 60)})`,
+        tooltipTitle: (items) => (items[0] ? clock(items[0].parsed.x * 60) : ""),
+        tooltipLabel: (context) => `${context.dataset.label}: ${context.parsed.y}%`,
       }),
     }),
   );
@@ -195,6 +210,23 @@ function drawCharts(columns) {
   const names = columns.map((column) => columnLabel(column, columns)).join(", ");
   $("#failures-chart").setAttribute("aria-label", t("lib.compare.failures_alt", { teams: names }));
   $("#progress-chart").setAttribute("aria-label", t("lib.compare.progress_alt", { teams: names }));
+}
+
+// The page says what it compares: the workshop by name and date when there is one, else how
+// many teams of how many workshops.
+function describeCompared(columns) {
+  const workshops = [...new Map(columns.map((column) => [column.workshop.workshop_id, column.workshop])).values()];
+  const teams = t("fac.debrief.teams_count", { count: columns.length });
+  const meta = $("#compare-meta");
+  if (workshops.length === 1) {
+    const [workshop] = workshops;
+    const title = workshop.title || t("lib.untitled");
+    meta.textContent = `${t("fac.debrief.played", { date: dateTime(workshop.created_at) })} · ${teams}`;
+    setText($("#compare-heading"), t("lib.compare.heading_one", { title }));
+    document.title = `${t("lib.compare.heading_one", { title })} · ${t("app.name")}`;
+  } else {
+    meta.textContent = `${teams} · ${t("lib.compare.workshops", { count: workshops.length })}`;
+  }
 }
 
 // --- loading ---------------------------------------------------------------------------------
@@ -230,8 +262,7 @@ async function load() {
     setPageState("empty");
     return;
   }
-  const workshops = new Set(columns.map((column) => column.workshop.workshop_id)).size;
-  $("#compare-meta").textContent = `${t("fac.debrief.teams_count", { count: columns.length })} · ${t("lib.compare.workshops", { count: workshops })}`;
+  describeCompared(columns);
   $("#app").hidden = false;
   drawTable(columns);
   drawCharts(columns);

@@ -33,8 +33,11 @@ function savePicks() {
   }
 }
 
-function announce(text) {
-  $("#announcer").textContent = text;
+// A line above the list that says what an action did (a deletion), to see as well as to hear.
+function notify(text, { error = false } = {}) {
+  const notice = $("#library-notice");
+  notice.classList.toggle("is-error", error);
+  notice.textContent = text;
 }
 
 // --- filters -------------------------------------------------------------------------------
@@ -58,7 +61,7 @@ function localDay(value, endOfDay) {
 function shown(workshop, chosen) {
   if (chosen.q) {
     const words = fold(chosen.q).split(/\s+/).filter(Boolean);
-    const haystack = fold([workshop.title, ...workshop.teams.map((team) => team.name)].join(" "));
+    const haystack = fold([workshop.title, workshop.workshop_id, ...workshop.teams.map((team) => team.name)].join(" "));
     if (!words.every((word) => haystack.includes(word))) return false;
   }
   const created = new Date(workshop.created_at * 1000);
@@ -121,7 +124,9 @@ function teamRow(workshop, team) {
     cell(t("fac.m.ratio"), percent(team.learning_ratio)),
     cell(t("lib.col.execution"), team.execution_s ? pair(team.execution_s, team.execution_adjusted_s) : DASH),
   );
-  const actions = el("td", { className: "row-actions" });
+  const actionsCell = el("td", { className: "actions-cell" });
+  const actions = el("div", { className: "row-actions" });
+  actionsCell.append(actions);
   const replay = el("a", {
     className: "button-link secondary small",
     text: t("lib.replay_short"),
@@ -142,7 +147,7 @@ function teamRow(workshop, team) {
   label.append(t("lib.compare.pick"), el("span", { className: "visually-hidden", text: ` ${team.name}, ${workshop.title}` }));
   check.append(box, label);
   actions.append(replay, check);
-  row.append(actions);
+  row.append(actionsCell);
   return row;
 }
 
@@ -164,6 +169,7 @@ function workshopItem(workshop) {
     workshop.ended ? t("fac.debrief.ended") : t("fac.debrief.running"),
   ];
   if (workshop.imported) facts.push(t("lib.imported"));
+  facts.push(t("lib.workshop_id", { id: workshop.workshop_id }));
   item.querySelector(".workshop-facts").textContent = ` · ${facts.join(" · ")}`;
 
   const replay = item.querySelector(".replay-link");
@@ -245,8 +251,13 @@ function confirmDelete(workshop, opener) {
       try {
         await request(workshopPath(workshop.workshop_id), { method: "DELETE" });
         state.workshops = state.workshops.filter((other) => other.workshop_id !== workshop.workshop_id);
+        if (state.fresh === workshop.workshop_id) {
+          // the import's message would point at what is gone
+          state.fresh = null;
+          $("#import-status").replaceChildren();
+        }
         render();
-        announce(t("lib.delete.done", { title: workshop.title }));
+        notify(t("lib.delete.done", { title: workshop.title }));
         $("#results-title").setAttribute("tabindex", "-1");
         $("#results-title").focus();
       } catch (error) {
@@ -254,7 +265,7 @@ function confirmDelete(workshop, opener) {
           state.workshops = state.workshops.filter((other) => other.workshop_id !== workshop.workshop_id);
           render();
         }
-        announce(t("lib.delete.failed", { title: workshop.title }));
+        notify(t("lib.delete.failed", { title: workshop.title }), { error: true });
       }
     },
     { once: true },
@@ -281,17 +292,22 @@ function showRefusal(name, text) {
   $("#import-file").setAttribute("aria-invalid", "true");
 }
 
+function clearImportErrors() {
+  $("#import-error").replaceChildren();
+  $("#import-file-error").textContent = "";
+  $("#import-file").removeAttribute("aria-invalid");
+}
+
 async function importFile(event) {
   event.preventDefault();
   const input = $("#import-file");
   const file = input.files?.[0];
-  $("#import-error").replaceChildren();
+  clearImportErrors();
+  notify("");
   $("#import-status").replaceChildren();
-  input.removeAttribute("aria-invalid");
   if (!file) {
-    showRefusal("", t("lib.import.choose"));
-    $("#import-error .refusal-note").remove();
-    $("#import-error .refusal-title").remove();
+    $("#import-file-error").textContent = t("lib.import.choose");
+    input.setAttribute("aria-invalid", "true");
     input.focus();
     return;
   }
@@ -339,10 +355,7 @@ $("#filters").addEventListener("reset", (event) => {
 });
 $("#no-match-clear").addEventListener("click", clearFilters);
 $("#import-form").addEventListener("submit", importFile);
-$("#import-file").addEventListener("change", () => {
-  $("#import-error").replaceChildren();
-  $("#import-file").removeAttribute("aria-invalid");
-});
+$("#import-file").addEventListener("change", clearImportErrors);
 $("#retry").addEventListener("click", load);
 $("#logout").addEventListener("click", logOut);
 $("#compare-clear").addEventListener("click", () => {

@@ -8,13 +8,14 @@
 // "Show the hidden path" off is the replay as the room could see it: no path, no progress
 // along it, no telling new failures from repeats, no delayed beep.
 //
-// The address holds the moment (?seq=N) and, when the workshop has several teams, the team on
-// show (?team=ID), so a copied link opens the same moment elsewhere.
+// The address holds the moment (?seq=N), when the workshop has several teams the team on show
+// (?team=ID), and whether the path is hidden (?path=hidden), so a copied link opens the same
+// moment elsewhere, as a group should see it.
 
 import { t, describe } from "../../js/shared.js";
 import { $, el, setText } from "../../js/dom.js";
 import { drawMaze } from "../../js/maze.js";
-import { COLOURS, drawMarker, failuresChart, setFailures } from "../../js/charts.js";
+import { COLOURS, drawMarker, failuresChart, setFailures, setMinuteAxis } from "../../js/charts.js";
 import { phaseSeconds } from "../../js/timers.js";
 import { dateTime, duration, percent, timeOfDay } from "../../js/format.js";
 import { request, workshopPath, comparePage, setPageState, keepLanguageLinks } from "./api.js";
@@ -49,6 +50,8 @@ const state = {
   shown: null, // the /at answer on the board
   chart: null,
   chartCursor: null,
+  chartSoFar: null, // what the chart shows with the path hidden (to redraw it only on a change)
+  beeps: [], // the team's learning failures: {seq, minute}
 };
 
 // --- the moments the server folds ----------------------------------------------------------
@@ -259,6 +262,7 @@ function paintClocks() {
   const learning = phaseSeconds(teamView, "learning", at);
   setText($("#stat-learning"), duration(learning));
   setText($("#stat-execution"), duration(phaseSeconds(teamView, "execution", at)));
+  paintChartSoFar(teamView, learning);
   placeChartCursor(teamView, learning);
 }
 
@@ -307,43 +311,101 @@ function drawChart() {
   if (!window.Chart.registry.plugins.get(cursorPlugin.id)) window.Chart.register(cursorPlugin);
   const chart = failuresChart($("#chart"), { progress: state.showPath });
   if ((learning.per_minute?.length ?? 0) > CROWDED_MINUTES) chart.options.plugins.valueLabels.display = false;
-  setFailures(chart, learning, { minMinutes: 1 });
-  const name = teamName(state.teamId);
-  if (state.showPath) {
-    $("#chart").setAttribute("aria-label", t("fac.debrief.failures_alt", { team: name, new: learning.failures.new, repeat: learning.failures.repeat }));
-  } else {
-    plainBars(chart, learning);
-    $("#chart").setAttribute("aria-label", t("lib.replay.failures_alt_plain", { team: name, count: learning.failures.total }));
-  }
   state.chart = chart;
+  state.chartSoFar = null;
+  if (state.showPath) {
+    setFailures(chart, learning, { minMinutes: 1 });
+    $("#chart").setAttribute("aria-label", t("fac.debrief.failures_alt", { team: teamName(state.teamId), new: learning.failures.new, repeat: learning.failures.repeat }));
+  } else {
+    // Filled in by paintChartSoFar for the moment on show: nothing of the future until then.
+    setFailures(chart, { ...learning, per_minute: [], duration_s: 0, progress: [] }, { minMinutes: 1 });
+    plainBars(chart, []);
+  }
 }
 
 // One bar a minute, every failure alike: the room never knew which were repeats.
-function plainBars(chart, learning) {
+function plainBars(chart, buckets) {
   const [bars] = chart.data.datasets;
   bars.label = t("fac.chart.failures");
-  bars.data = (learning.per_minute ?? []).map((bucket) => ({ x: bucket.minute + 0.5, y: bucket.new + bucket.repeat }));
+  bars.data = buckets.map((bucket) => ({ x: bucket.minute + 0.5, y: bucket.new + bucket.repeat }));
   chart.data.datasets = [bars];
   chart.update("none");
 }
 
-// The learning phase's running time at each event of the scrubber (paused time and huddles
-// excluded, as the metrics count it), for going to the moment under a click on the chart.
+// The team's pauses and huddles, [start, end] (end null while one lasts), closed as the
+// metrics close them.
+function teamPauses() {
+  const pauses = [];
+  const close = (ts) => {
+    const last = pauses[pauses.length - 1];
+    if (last && last[1] === null) last[1] = ts;
+  };
+  for (const record of state.records) {
+    if (record.type === "session_ended") close(record.ts);
+    if (record.team !== state.teamId) continue;
+    if (record.type === "paused" || record.type === "huddle_started") pauses.push([record.ts, null]);
+    if (["resumed", "huddle_ended", "learning_ended", "execution_ended"].includes(record.type)) close(record.ts);
+  }
+  return pauses;
+}
+
+// Seconds of active time from `start` to `at`, as game/metrics counts them: a pause stops the
+// clock where it began.
+function activeSeconds(pauses, start, at) {
+  let paused = 0;
+  let until = at;
+  for (const [from, to] of pauses) {
+    if (from >= until) break;
+    if (to === null || to > until) {
+      until = from;
+      break;
+    }
+    if (to > start) paused += to - from;
+  }
+  return Math.max(0, until - start - paused);
+}
+
+// The learning phase's running time at each event of the scrubber, for going to the moment
+// under a click on the chart.
 function learningClock() {
   const startedAt = state.metrics?.teams?.[state.teamId]?.learning?.started_at ?? null;
-  let pausedSince = null;
-  let paused = 0;
-  return state.list.map((record) => {
-    if (record.team === state.teamId) {
-      if ((record.type === "paused" || record.type === "huddle_started") && pausedSince === null) pausedSince = record.ts;
-      if ((record.type === "resumed" || record.type === "huddle_ended") && pausedSince !== null) {
-        paused += record.ts - pausedSince;
-        pausedSince = null;
-      }
-    }
-    if (startedAt === null || record.ts < startedAt) return 0;
-    return (pausedSince ?? record.ts) - startedAt - paused;
-  });
+  const pauses = teamPauses();
+  return state.list.map((record) => (startedAt === null || record.ts < startedAt ? 0 : activeSeconds(pauses, startedAt, record.ts)));
+}
+
+// The team's learning failures, each with the minute of the phase it belongs to (the minute
+// the metrics count it in).
+function learningBeeps() {
+  const learning = state.metrics?.teams?.[state.teamId]?.learning;
+  if (!learning?.started_at) return [];
+  const pauses = teamPauses();
+  const last = Math.max(1, learning.per_minute?.length ?? 1) - 1;
+  return state.list
+    .filter((record) => record.type === "beeped" && record.team === state.teamId && record.kind !== "execution")
+    .map((record) => ({ seq: record.seq, minute: Math.min(last, Math.floor(activeSeconds(pauses, learning.started_at, record.ts) / 60)) }));
+}
+
+// With the path hidden, the chart is the room's: the failures up to the moment on the board
+// and the minutes gone so far, nothing of what is still to come.
+function paintChartSoFar(teamView, learningSeconds) {
+  const chart = state.chart;
+  if (!chart || state.showPath || !state.shown) return;
+  const counts = [];
+  let total = 0;
+  for (const beep of state.beeps) {
+    if (beep.seq > state.shown.seq) break;
+    counts[beep.minute] = (counts[beep.minute] ?? 0) + 1;
+    total += 1;
+  }
+  const started = teamView.learning.started_at !== null;
+  const minutes = Math.max(counts.length, Math.ceil(learningSeconds / 60), started ? 1 : 0);
+  const key = `${[...counts].join()}|${minutes}`;
+  if (key === state.chartSoFar) return;
+  state.chartSoFar = key;
+  const buckets = Array.from({ length: minutes }, (_, minute) => ({ minute, new: counts[minute] ?? 0, repeat: 0 }));
+  setMinuteAxis(chart, Math.max(1, minutes));
+  plainBars(chart, buckets);
+  $("#chart").setAttribute("aria-label", t("lib.replay.failures_alt_plain", { team: teamName(state.teamId), count: total }));
 }
 
 function seekToChart(event) {
@@ -458,19 +520,19 @@ function setSpeed(speed) {
 
 // Off, the page shows what the room could see: everything marked .path-only goes, and the
 // marks, the events and the chart stop telling new failures from repeats.
-function setShowPath(on) {
+function setShowPath(on, { quietly = false } = {}) {
   state.showPath = on;
   $("#show-path").checked = on;
   document.body.dataset.path = on ? "shown" : "hidden";
   for (const node of document.querySelectorAll(".path-only")) node.hidden = !on;
   for (const node of document.querySelectorAll(".room-only")) node.hidden = on;
   if (state.list.length) {
-    drawMarks($("#marks"), state.list, { plain: !on });
+    drawMarks($("#marks"), state.list, { plain: !on, describe: eventText });
     drawChart();
     seek(state.index, { keepPlayed: true });
   }
   if (state.shown) show(state.shown);
-  $("#announcer").textContent = on ? t("lib.replay.path_on") : t("lib.replay.path_off");
+  if (!quietly) $("#announcer").textContent = on ? t("lib.replay.path_on") : t("lib.replay.path_off");
 }
 
 // The first crossing of the learning phase: the moment the path was found.
@@ -497,6 +559,7 @@ function shareUrl() {
   const params = new URLSearchParams();
   if (state.teams.length > 1) params.set("team", state.teamId);
   params.set("seq", String(current().seq));
+  if (!state.showPath) params.set("path", "hidden");
   return `${location.origin}${location.pathname}?${params}`;
 }
 
@@ -595,7 +658,8 @@ function chooseTeam(teamId, { at = undefined } = {}) {
   $("#team-select").value = teamId;
   const scrubber = $("#scrubber");
   scrubber.max = String(Math.max(0, state.list.length - 1));
-  drawMarks($("#marks"), state.list, { plain: !state.showPath });
+  state.beeps = learningBeeps();
+  drawMarks($("#marks"), state.list, { plain: !state.showPath, describe: eventText });
   drawChart();
   renderJump();
   state.chartCursor = null;
@@ -650,6 +714,7 @@ async function load() {
   $("#loading").hidden = true;
   $("#app").hidden = false;
   setPageState("ready");
+  if (params.get("path") === "hidden") setShowPath(false, { quietly: true });
   const seq = Number.parseInt(params.get("seq") ?? "", 10);
   chooseTeam(teamId, { at: Number.isFinite(seq) ? seq : null });
 }

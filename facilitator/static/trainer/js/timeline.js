@@ -6,7 +6,11 @@
 // and merge into a solid bar anyway. So the strip is cut into columns a few pixels wide, and
 // each lane of a column shows one mark, of the strongest kind among its events; the mark
 // keeps how many events it stands for (data-count). The columns are recut when the strip's
-// width changes. The scrubber itself is the accessible control: the marks are a picture.
+// width changes. The scrubber itself is the control; each mark says what it stands for and
+// when, as its tooltip and its accessible name.
+
+import { t } from "../../js/shared.js";
+import { duration } from "../../js/format.js";
 
 const NS = "http://www.w3.org/2000/svg";
 const LANES = { beep: 9, crossing: 23, other: 37 };
@@ -78,10 +82,11 @@ export function binMarks(records, columns, options = {}) {
     const key = `${lane(mark)}:${column}`;
     const cell = cells.get(key);
     if (!cell) {
-      cells.set(key, { mark, x, lane: lane(mark), count: 1 });
+      cells.set(key, { mark, x, lane: lane(mark), count: 1, first: index, last: index });
       return;
     }
     cell.count += 1;
+    cell.last = index;
     if (STRONGEST_FIRST.indexOf(mark) < STRONGEST_FIRST.indexOf(cell.mark)) {
       cell.mark = mark;
       cell.x = x;
@@ -90,27 +95,52 @@ export function binMarks(records, columns, options = {}) {
   return [...cells.values()];
 }
 
+// The time of an event since the start of the log, as the replay writes it.
+function when(records, index) {
+  return duration(records[index].ts - records[0].ts);
+}
+
+// A drawing with a tooltip and an accessible name.
+function named(node, text) {
+  const title = svg("title", {});
+  title.textContent = text;
+  node.setAttribute("role", "img");
+  node.setAttribute("aria-label", text);
+  node.prepend(title);
+  return node;
+}
+
+function markText(records, cell) {
+  const what = t(`lib.mark.${cell.mark}`);
+  if (cell.count === 1) return t("lib.mark.at", { what, time: when(records, cell.first) });
+  return t("lib.mark.several", { what, more: cell.count - 1, from: when(records, cell.first), to: when(records, cell.last) });
+}
+
 function huddleSpans(records) {
   const count = records.length;
   const spans = [];
   let from = null;
   records.forEach((record, index) => {
-    if (record.type === "huddle_started") from = share(index, count);
+    if (record.type === "huddle_started") from = index;
     if (record.type === "huddle_ended" && from !== null) {
-      spans.push(svg("rect", { x: `${from.toFixed(3)}%`, y: LANES.other - 2, width: `${Math.max(0.2, share(index, count) - from).toFixed(3)}%`, height: 4, fill: "#5b2377", class: "huddle-span" }));
+      const x = share(from, count);
+      const span = svg("rect", { x: `${x.toFixed(3)}%`, y: LANES.other - 2, width: `${Math.max(0.2, share(index, count) - x).toFixed(3)}%`, height: 4, fill: "#5b2377", class: "huddle-span" });
+      spans.push(named(span, t("lib.mark.huddle_span", { from: when(records, from), to: when(records, index) })));
       from = null;
     }
   });
   return spans;
 }
 
-function phaseLines(records) {
+function phaseLines(records, describe) {
   const count = records.length;
   const lines = [];
   records.forEach((record, index) => {
     if (!PHASE_CHANGES.has(record.type)) return;
     const x = `${share(index, count).toFixed(3)}%`;
-    lines.push(svg("line", { x1: x, x2: x, y1: 0, y2: "100%", stroke: "#0b2e59", "stroke-width": 2, "stroke-dasharray": "3 2", "data-type": record.type }));
+    const line = svg("line", { x1: x, x2: x, y1: 0, y2: "100%", stroke: "#0b2e59", "stroke-width": 2, "stroke-dasharray": "3 2", "data-type": record.type });
+    const time = when(records, index);
+    lines.push(named(line, describe ? t("lib.mark.phase_at", { time, what: describe(record) }) : t("lib.mark.at", { what: t("lib.mark.phase"), time })));
   });
   return lines;
 }
@@ -121,15 +151,18 @@ function paint(root) {
   const { records, options } = drawn.get(root);
   const columns = columnsOf(root);
   drawn.get(root).columns = columns;
-  const marks = binMarks(records, columns, options).map((cell) =>
-    svg("use", { href: `#mark-${cell.mark}`, x: `${cell.x.toFixed(3)}%`, y: LANES[cell.lane], class: `mark mark-${cell.mark}`, "data-count": cell.count }),
-  );
-  root.querySelector("#marks-phases").replaceChildren(...phaseLines(records));
+  const marks = binMarks(records, columns, options).map((cell) => {
+    const mark = svg("g", { class: `mark mark-${cell.mark}`, "data-count": cell.count });
+    mark.append(svg("use", { href: `#mark-${cell.mark}`, x: `${cell.x.toFixed(3)}%`, y: LANES[cell.lane] }));
+    return named(mark, markText(records, cell));
+  });
+  root.querySelector("#marks-phases").replaceChildren(...phaseLines(records, options.describe));
   root.querySelector("#marks-events").replaceChildren(...huddleSpans(records), ...marks);
 }
 
-// records: the events on the scrubber, in order (one position each). options.plain: draw
-// learning beeps without telling new from repeat.
+// records: the events on the scrubber, in order (one position each), the first at the start
+// of the log. options.plain: draw learning beeps without telling new from repeat;
+// options.describe(record): the words for a phase change.
 export function drawMarks(root, records, options = {}) {
   const first = !drawn.has(root);
   drawn.set(root, { records, options, columns: 0 });
