@@ -280,7 +280,7 @@ def _join(draft: Draft, c: cmd.Join) -> None:
         raise Rejected("team_full", f"This team is full ({MAX_PLAYERS} players)")
     name = clean_name(c.name)
     if name.casefold() in team.banned_names:
-        raise Rejected("banned", "The facilitator removed you from this team; you cannot rejoin")
+        raise Rejected("banned_name", "That nickname cannot join this team; pick another")
     _check_name_free(team, name)
     draft.emit(ev.PlayerJoined, team=c.team, player=c.player, name=name)
 

@@ -1,13 +1,30 @@
 // The board, drawn from a view. Row 0 (the entry edge) is at the bottom, the far edge at the
 // top. On a phone, only the squares in `you.moves` (decided by the server) can be tapped;
 // every square stays focusable so that the arrow keys can walk the grid, Enter or Space taps.
+// Where the upright board cannot fit its squares at a finger's size but fits them turned (a
+// phone held sideways), a turnable board is drawn turned a quarter: the entry edge at the
+// left, the far edge at the right, column 0 at the top.
 
 import { t, squareName } from "./i18n.js";
 
 const keyOf = (row, col) => `${row},${col}`;
 const squareKey = (square) => keyOf(square[0], square[1]);
-const STATES = ["is-trail", "is-walker", "is-beep", "is-safe", "is-tappable", "is-you"];
+const STATES = ["is-trail", "is-walker", "is-beep", "is-safe", "is-tappable", "is-you", "is-way-back"];
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+// What deciding to turn assumes (app.css draws it): the smallest square a finger can tap,
+// the gap between squares, the page above the board (the top bar), the edges' labels
+// (above and below the board upright, beside it turned) with the page's margins, and the
+// narrowest panel beside a turned board that still shows the status and the turn.
+const TAP = 44;
+const GAP = 5;
+const CHROME_HIGH = 60;
+const EDGES = 44;
+const CHROME_WIDE = 92;
+const PANEL = 208;
+
+function span(count) {
+  return count * TAP + (count - 1) * GAP;
+}
 
 function initials(name) {
   const letters = Array.from((name || "?").trim());
@@ -17,15 +34,21 @@ function initials(name) {
 export class Board {
   // sizeHost: the element that gets --rows and --cols (the board's and those around it that
   // size themselves after the board).
-  constructor(element, { interactive = false, onTap = () => {}, sizeHost = element } = {}) {
+  // turnable: may be drawn turned when that fits better; onTurn(turned) hears of each change.
+  constructor(element, { interactive = false, onTap = () => {}, sizeHost = element, turnable = false, onTurn = () => {} } = {}) {
     this.element = element;
     this.sizeHost = sizeHost;
     this.interactive = interactive;
     this.onTap = onTap;
+    this.turnable = turnable;
+    this.onTurn = onTurn;
+    this.turned = false;
+    this.stepSince = null; // the time of the last beep that someone has stepped after
     this.rows = 0;
     this.cols = 0;
     this.squares = new Map();
     this.tabStop = null;
+    if (turnable) window.addEventListener("resize", () => this.orient());
     if (interactive) {
       element.addEventListener("click", (event) => this.clicked(event));
       element.addEventListener("keydown", (event) => this.keyed(event));
@@ -55,6 +78,9 @@ export class Board {
         const cell = document.createElement("div");
         cell.className = "cell";
         cell.setAttribute("role", "gridcell");
+        // Where the cell goes when the board is turned: row r at column r, column c at row c.
+        cell.style.setProperty("--x", String(row + 1));
+        cell.style.setProperty("--y", String(col + 1));
         const button = document.createElement("button");
         button.type = "button";
         button.className = "square";
@@ -76,6 +102,23 @@ export class Board {
       lines.push(line);
     }
     this.element.replaceChildren(...lines);
+    this.orient();
+  }
+
+  // Turn the board only when the upright one would not fit in the window with squares a
+  // finger can tap, and the turned one would.
+  orient() {
+    if (!this.rows) return;
+    const height = window.innerHeight;
+    const width = window.innerWidth;
+    const fitsUpright = span(this.rows) + CHROME_HIGH + EDGES <= height;
+    const fitsTurned = span(this.cols) + CHROME_HIGH <= height && span(this.rows) + CHROME_WIDE + PANEL <= width;
+    const turned = this.turnable && !fitsUpright && fitsTurned;
+    this.element.classList.toggle("is-turned", turned);
+    this.sizeHost.classList.toggle("is-turned", turned);
+    if (turned === this.turned) return;
+    this.turned = turned;
+    this.onTurn(turned);
   }
 
   // team: the team part of a view; you: the participant's seat (or null on the big screen);
@@ -92,13 +135,13 @@ export class Board {
       });
     }
     const beeps = new Set((team.memory?.beeped ?? []).map(squareKey));
-    // The last beep stays marked until someone else steps on the maze.
-    const beep = team.last_beep;
-    if (beep && team.walkers.every((w) => w.player === beep.player || w.trail.length === 0)) {
-      beeps.add(squareKey(beep.square));
-    }
+    if (this.showsBeep(team)) beeps.add(squareKey(team.last_beep.square));
     const safe = new Set((team.memory?.safe ?? []).map(squareKey));
     const moves = new Set(canTap && you ? (you.moves ?? []).map(squareKey) : []);
+    // Walking back by hand: every square next to the walker may be tapped (a wrong one is a
+    // retrace error), the next one of their own trail is the way back.
+    const own = you?.retracing ? team.walkers.find((w) => w.player === you.id) : null;
+    const wayBack = own && own.trail.length >= 2 ? squareKey(own.trail[own.trail.length - 2]) : null;
 
     for (const [key, button] of this.squares) {
       const row = Number(button.dataset.row);
@@ -111,6 +154,7 @@ export class Board {
         "is-beep": beeps.has(key),
         "is-safe": safe.has(key),
         "is-tappable": moves.has(key),
+        "is-way-back": key === wayBack && moves.has(key),
       };
       for (const name of STATES) button.classList.toggle(name, states[name]);
       const icon = button.firstElementChild;
@@ -130,11 +174,26 @@ export class Board {
       if (states["is-trail"]) parts.push(t("square.trail"));
       if (states["is-beep"]) parts.push(t("square.beep"));
       if (states["is-safe"]) parts.push(t("square.safe"));
-      if (states["is-tappable"]) parts.push(you?.retracing ? t("square.tap_back") : t("square.tappable"));
+      if (states["is-way-back"]) parts.push(t("square.way_back"));
+      else if (states["is-tappable"]) parts.push(you?.retracing ? t("square.tap_back") : t("square.tappable"));
       button.setAttribute("aria-label", parts.join(", "));
       if (this.interactive) button.setAttribute("aria-disabled", String(!states["is-tappable"]));
     }
     if (this.interactive) this.placeTabStop(you, walkerAt);
+  }
+
+  // The last beep stays marked until someone else steps on the maze (the one who beeped
+  // walking back does not count), and only in the phase it happened in. Once someone has
+  // stepped, it stays unmarked, between walkers too.
+  showsBeep(team) {
+    const beep = team.last_beep;
+    if (!beep) return false;
+    const phases = { learning: ["learning"], execution: ["execution"], retrace: ["learning", "execution"] };
+    if (!(phases[beep.kind] ?? []).includes(team.phase)) return false;
+    if (this.stepSince === beep.ts) return false;
+    const stepped = team.walkers.some((w) => w.trail.length > 0 && !(w.player === beep.player && w.retracing));
+    if (stepped) this.stepSince = beep.ts;
+    return !stepped;
   }
 
   // Where Tab enters the board: kept where the person left it, else at their own square,
@@ -186,17 +245,31 @@ export class Board {
     if (!button || event.altKey || event.ctrlKey || event.metaKey) return;
     let row = Number(button.dataset.row);
     let col = Number(button.dataset.col);
-    switch (event.key) {
-      case "ArrowUp": row += 1; break;
-      case "ArrowDown": row -= 1; break;
-      case "ArrowLeft": col -= 1; break;
-      case "ArrowRight": col += 1; break;
-      case "Home": col = 0; break;
-      case "End": col = this.cols - 1; break;
-      case "PageUp": row = this.rows - 1; break;
-      case "PageDown": row = 0; break;
-      default: return;
-    }
+    // The keys move as the squares are drawn: upright, up goes to the far edge; turned,
+    // right does.
+    const moves = this.turned
+      ? {
+          ArrowRight: () => (row += 1),
+          ArrowLeft: () => (row -= 1),
+          ArrowUp: () => (col -= 1),
+          ArrowDown: () => (col += 1),
+          Home: () => (row = 0),
+          End: () => (row = this.rows - 1),
+          PageUp: () => (col = 0),
+          PageDown: () => (col = this.cols - 1),
+        }
+      : {
+          ArrowUp: () => (row += 1),
+          ArrowDown: () => (row -= 1),
+          ArrowLeft: () => (col -= 1),
+          ArrowRight: () => (col += 1),
+          Home: () => (col = 0),
+          End: () => (col = this.cols - 1),
+          PageUp: () => (row = this.rows - 1),
+          PageDown: () => (row = 0),
+        };
+    if (!(event.key in moves)) return;
+    moves[event.key]();
     event.preventDefault();
     const target = this.squares.get(keyOf(Math.min(this.rows - 1, Math.max(0, row)), Math.min(this.cols - 1, Math.max(0, col))));
     if (target && target !== button) {

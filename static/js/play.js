@@ -25,7 +25,7 @@ const SEAT_KEY = `electric-maze:seat:${code}`;
 // The turn's countdown stands out in its last seconds.
 const URGENT_S = 10;
 const JOIN_ERRORS = new Set([
-  "bad_name", "name_taken", "name_not_allowed", "locked", "finished", "team_full", "already_joined", "session_over",
+  "bad_name", "name_taken", "name_not_allowed", "banned_name", "locked", "finished", "team_full", "already_joined", "session_over",
 ]);
 
 const ui = {
@@ -48,7 +48,14 @@ const ui = {
   reconnect: $("#reconnect"),
   turnOrder: $("#turn-order"),
   soundHint: $("#sound-hint"),
+  keysHint: $("#keys-hint"),
+  joinTitle: $("#join-title"),
+  joinLead: $("#join-section .lead"),
+  joinNote: $("#join-note"),
+  bannedNote: $("#banned-note"),
 };
+// Without a touch screen, people click (and may use the keyboard).
+const touch = navigator.maxTouchPoints > 0 || window.matchMedia("(any-pointer: coarse)").matches;
 
 const serverClock = new ServerClock();
 let seat = loadSeat();
@@ -57,7 +64,13 @@ let view = null;
 let wasOnline = false;
 let moveErrorTimer = null;
 
-const board = new Board($("#board"), { interactive: true, onTap: tap, sizeHost: ui.playArea });
+const board = new Board($("#board"), {
+  interactive: true,
+  onTap: tap,
+  sizeHost: ui.playArea,
+  turnable: true,
+  onTurn: turned,
+});
 const connection = new Connection(`/ws/play/${encodeURIComponent(code)}`, {
   onOpen: takeSeat,
   onMessage: received,
@@ -274,11 +287,10 @@ function refused({ code: reason, message }) {
       showForm(text);
       break;
     case "banned":
-      seat = { ...(seat ?? {}), banned: true };
-      if (!seat.seat_token) seat = null;
-      saveSeat();
       pendingName = null;
-      showForm(text);
+      seat = { ...seat, banned: true };
+      saveSeat();
+      showBanned();
       break;
     case "replaced":
     case "too_many_attempts":
@@ -297,8 +309,19 @@ function refused({ code: reason, message }) {
 }
 
 function errorText(reason, message) {
-  const key = `error.${reason}`;
+  const key = worded(`error.${reason}`);
   return has(key) ? t(key) : message || t("error.unknown");
+}
+
+// The key of a text as this page should word it: "click" without a touch screen, "at the left"
+// while the board is turned; the plain key when the catalogue has no such wording.
+function worded(key) {
+  const suffixes = [];
+  if (!touch && board.turned) suffixes.push("_click_turned");
+  if (board.turned) suffixes.push("_turned");
+  if (!touch) suffixes.push("_click");
+  const found = suffixes.find((suffix) => has(key + suffix));
+  return found ? key + found : key;
 }
 
 function showMoveError(text) {
@@ -318,12 +341,22 @@ function removed(events, after) {
     seat = { ...seat, banned: true };
     saveSeat();
     text = t("error.banned");
+    showBanned();
   } else {
     forgetSeat();
     text = mine?.reason === "left" ? t("removed.left") : t("removed.kicked");
+    showForm(text);
   }
-  showForm(text);
   announce(text, { urgent: true });
+}
+
+// Banned: the page says so, and nothing else; there is no form to join with.
+function showBanned() {
+  showForm();
+  ui.joinTitle.textContent = body.dataset.teamName || ui.joinTitle.textContent;
+  for (const element of [ui.joinLead, ui.joinNote, ui.form]) if (element) element.hidden = true;
+  ui.bannedNote.textContent = t("error.banned");
+  ui.bannedNote.hidden = false;
 }
 
 // --- the connection --------------------------------------------------------------------
@@ -377,6 +410,7 @@ function render(next) {
   board.update(team, you, { canTap: connection.isOpen() });
   renderPlayers(team, you);
   renderQueue(ui.turnOrder, team, you.id);
+  ui.keysHint.hidden = touch || !["learning", "execution"].includes(team.phase);
   renderTurn(team, you);
   tickTimers();
 }
@@ -408,8 +442,8 @@ function renderTurn(team, you) {
   const walker = team.walkers.find((w) => w.player === you.id);
   if (you.your_turn) {
     let hint = t("turn.step");
-    if (you.retracing) hint = t("turn.retrace");
-    else if (!walker || walker.trail.length === 0) hint = t("turn.enter");
+    if (you.retracing) hint = t(worded("turn.retrace"));
+    else if (!walker || walker.trail.length === 0) hint = t(worded("turn.enter"));
     if (team.paused_since !== null) hint = t("turn.wait_paused");
     ui.turnHint.textContent = hint;
   }
@@ -446,6 +480,13 @@ function tickTimers() {
   ui.turnCountdown.classList.toggle("is-urgent", urgent);
 }
 
+// The board turned a quarter (or back): the page lays out anew, and the words that say where
+// the entry is change.
+function turned(isTurned) {
+  body.dataset.board = isTurned ? "turned" : "upright";
+  if (view?.you) renderTurn(view.team, view.you);
+}
+
 // --- tapping ---------------------------------------------------------------------------
 
 // The board only passes on taps on the squares the last view listed in `you.moves`; the
@@ -466,6 +507,7 @@ function start() {
   sound.unlockOnGestures((unlocked) => {
     ui.soundHint.hidden = unlocked;
   });
+  if (!touch) ui.soundHint.lastChild.textContent = t("sound.click_to_enable");
   sound.bindMuteButton($("#mute"));
   ui.form.addEventListener("submit", submitted);
   ui.reconnect.addEventListener("click", () => {
@@ -482,7 +524,7 @@ function start() {
   if (seated()) {
     ui.joinSection.hidden = true;
   } else {
-    if (seat?.banned) showJoinError(t("error.banned"));
+    if (seat?.banned) showBanned();
     // An ended workshop's page has no form to join with (nobody may join any more).
     if (name && name.trim() && !seat?.banned && !ui.form.hidden) {
       ui.nickname.value = name.trim();

@@ -117,8 +117,30 @@ export function renderStatus(team, now, rules = {}) {
   }
   const timing = $("#timing");
   renderTiming(timing, team, now);
+  const away = $("#away-note");
+  if (away) {
+    const text = awayNote(team, now);
+    away.hidden = text === "";
+    setText(away, text);
+  }
+  const silence = $("#silence-text");
+  if (silence) {
+    const open = ["learning", "execution"].includes(team.phase) && team.huddle_ends_at === null;
+    setText(silence, t(open ? "lobby.silence_open" : "lobby.silence"));
+  }
   const box = $("#phase-note");
   if (box) box.hidden = Boolean(note?.hidden ?? true) && Boolean(timing?.hidden ?? true);
+}
+
+// The turn waits for a walker whose phone is away: who, and when the turn passes on.
+export function awayNote(team, now) {
+  if (!["learning", "execution"].includes(team.phase)) return "";
+  const walker = team.walkers.find((w) => !team.players.find((p) => p.id === w.player)?.connected);
+  if (!walker) return "";
+  const name = nameOf(team, walker.player);
+  if (walker.deadline === null) return t("turn.away_untimed", { name });
+  const left = walker.deadline - (team.paused_since ?? now);
+  return t("turn.away", { name, time: clock(left, { countdown: true }) });
 }
 
 // What the execution phase asks, said for as long as it lasts.
@@ -226,14 +248,14 @@ export function renderQueue(list, team, you = null) {
     const shown = player?.name ?? t("someone");
     name.textContent = id === you ? t("lobby.you", { name: shown }) : shown;
     item.append(name);
-    let state = "";
-    if (walking.has(id)) state = t("queue.walking");
-    else if (player?.crossed) state = t("queue.crossed");
-    else if (!player?.connected) state = t("queue.away");
-    if (state) {
+    const states = [];
+    if (walking.has(id)) states.push(["badge", t("queue.walking")]);
+    else if (player?.crossed) states.push(["badge", t("queue.crossed")]);
+    if (player && !player.connected) states.push(["badge away-tag", t("queue.away")]);
+    for (const [className, text] of states) {
       const badge = document.createElement("span");
-      badge.className = "badge";
-      badge.textContent = state;
+      badge.className = className;
+      badge.textContent = text;
       item.append(badge);
     }
     return item;
@@ -363,6 +385,8 @@ export function describe(event, team, you = null) {
       return { text: t("event.huddle_ended"), urgent: true };
     case "penalty_recorded":
       return { text: t("event.penalty", { kind: penaltyName(event.kind), seconds: event.seconds }) };
+    case "penalty_withdrawn":
+      return { text: t("event.penalty_withdrawn") };
     case "session_ended":
       return { text: t("event.session_ended"), urgent: true };
     default:

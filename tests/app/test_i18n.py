@@ -27,6 +27,7 @@ PARTICIPANT_ERRORS = [
     "unknown_seat",
     "seat_gone",
     "banned",
+    "banned_name",
     "replaced",
     "server_error",
     "session_over",

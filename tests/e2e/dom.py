@@ -35,6 +35,7 @@ CONNECTION = "#connection"  # the banner shown while reconnecting
 JOIN_ERROR = "#join-error"
 JOIN_NOTE = "#join-note"  # what a newcomer should know (locked, under way, ...)
 MOVE_ERROR = "#move-error"
+TURN_HINT = "#turn-hint"
 FROZEN_REASON = "#frozen-reason"
 LOBBY_WAITING = "#lobby-waiting"
 SOUND_HINT = "#sound-hint"  # "tap (or click) anywhere to turn the sound on"

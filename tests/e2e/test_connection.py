@@ -188,3 +188,27 @@ async def test_a_page_opens_one_socket_whichever_script_runs_first(
     await dom.join_by_link(page, live_server, join_code(workshop), "Bo")
     await page.wait_for_timeout(2000)
     assert len(sockets.opened) == 1, sockets.opened
+
+
+async def test_in_spanish_the_reconnecting_banner_keeps_its_spinner_beside_the_words(
+    live_server: LiveServer, browsing: Browsing
+):
+    workshop = await create_workshop(live_server, {})
+    page = await browsing.open("Ana, Spanish phone", phone=True, locale="es-ES")
+    await dom.join_by_link(page, live_server, join_code(workshop), "Ana")
+    await dom.expect_connection(page, "online")
+    await page.context.set_offline(True)
+    await dom.expect_connection(page, "reconnecting")
+    banner = page.locator(dom.CONNECTION)
+    await expect(banner).to_be_visible()
+    spinner, words = await banner.evaluate(_BOXES)
+    # The spinner sits on the words' first line, not on a line of its own above them.
+    assert spinner["top"] >= words["top"] - 4, (spinner, words)
+    assert spinner["right"] <= words["left"], (spinner, words)
+    await page.context.set_offline(False)
+    await dom.expect_connection(page, "online")
+
+
+_BOXES = """banner => [banner.querySelector('.spinner'), banner.querySelector('#connection-text')]
+  .map(e => { const r = e.getBoundingClientRect();
+              return {top: r.top, left: r.left, right: r.right, bottom: r.bottom}; })"""

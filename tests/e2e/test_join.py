@@ -95,14 +95,33 @@ async def banned(
     await _try_to_join(page, "Ann")
     await dom.expect_seated(page)
     await facilitator.wait_until("Ann in the team", lambda team: len(team["players"]) == 1)
+    await facilitator.command({"type": "start_learning"})  # the page would invite to join
     await facilitator.command({"type": "ban", "player": facilitator.team["players"][0]["id"]})
-    await _refused(page, "error.banned")
-    # Not under another name either, nor after a reload.
-    await _try_to_join(page, "Not Ann")
-    await _refused(page, "error.banned")
+    await _banned(page)
+    # Nor after a reload: the page says so, and offers no way to join under another name.
     await page.reload()
-    await _refused(page, "error.banned")
+    await _banned(page)
     assert facilitator.team["players"] == []
+
+    # Someone else, in another browser, trying the banned name is told only that the name
+    # cannot join, and may pick another.
+    other = await _join_page(server, browsing, code, "Ann's neighbour")
+    await _try_to_join(other, "ann")
+    await _refused(other, "error.banned_name")
+    await _try_to_join(other, "Annie")
+    await dom.expect_seated(other)
+
+
+async def _banned(page: Page) -> None:
+    """Only that the person was removed and cannot rejoin: no note about joining, no form."""
+    await expect(page.locator("#banned-note")).to_have_text(dom.english("error.banned"))
+    await expect(page.locator(dom.JOIN_NOTE)).to_be_hidden()
+    await expect(page.locator("#join-form")).to_be_hidden()
+    await expect(dom.join_button(page)).to_be_hidden()
+    await expect(page.locator("#join-section")).not_to_contain_text(
+        dom.english("note.under_way"), use_inner_text=True
+    )
+    await expect(page.locator(dom.BODY)).not_to_have_attribute("data-seated", "true")
 
 
 async def under_way(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 
 import pytest
@@ -405,5 +406,72 @@ async def test_the_play_page_in_spanish_and_the_frozen_board_are_accessible(
         await expect(frozen).to_be_visible()
         await expect(frozen).to_contain_text("pausado")
         await check_page(page, "play-paused-es", request.node.originalname)
+    finally:
+        await facilitator.close()
+
+
+async def test_a_player_who_is_away_is_tagged_and_the_turn_says_it_waits_for_them(
+    live_server: LiveServer, browsing: Browsing, request
+):
+    workshop = await create_workshop(live_server, {"maze": {"seed": 4}})
+    code = join_code(workshop)
+    facilitator = Facilitator(live_server, workshop)
+    await facilitator.sign_in()
+    try:
+        await join_by_socket(live_server, code, "Ann")  # first in turn, then away
+        screens = []
+        for size in ({"width": 1920, "height": 1080}, {"width": 1280, "height": 720}):
+            screen = await browsing.open(f"big screen {size['width']}", viewport=size)
+            await screen.goto(live_server.url(f"/screen/{code}"))
+            screens.append(screen)
+        phone = await open_sized(browsing, "Ben", "phone")
+        await dom.join_by_link(phone, live_server, code, "Ben")
+        # A phone says whose it is, and the numbered list is the turn order.
+        await expect(phone.locator("#game-title")).to_be_visible()
+        await expect(phone.locator("#game-title")).to_have_text("You are Ben · Team 1")
+        await expect(phone.locator("#players-title")).to_contain_text(
+            dom.english("lobby.turn_order")
+        )
+        await facilitator.command({"type": "start_learning"})
+        waiting = re.compile(r"^Waiting for Ann to come back: the turn passes on in 0:[0-5]\d\.$")
+        for page in (*screens, phone):
+            await dom.expect_phase(page, "learning")
+            ann = page.locator("ol.queue li", has_text="Ann")
+            await expect(ann.locator(".away-tag")).to_be_visible()
+            await expect(ann.locator(".away-tag")).to_have_text(dom.english("queue.away"))
+            await expect(page.locator("#away-note")).to_have_text(waiting)
+        # The silence rule, while the maze is open, says it is open.
+        await expect(screens[0].locator("#silence-text")).to_have_text(
+            dom.english("lobby.silence_open")
+        )
+        for page, label in ((screens[0], "screen"), (screens[1], "screen"), (phone, "phone")):
+            await check_page(page, f"{label}-away", request.node.originalname)
+    finally:
+        await facilitator.close()
+
+
+async def test_on_a_desktop_the_page_says_click_and_shows_the_keys(
+    live_server: LiveServer, browsing: Browsing, request
+):
+    workshop = await create_workshop(live_server, {"maze": {"seed": 4}})
+    facilitator = Facilitator(live_server, workshop)
+    await facilitator.sign_in()
+    try:
+        desktop = await open_sized(browsing, "Kim", "desktop")
+        phone = await open_sized(browsing, "Ben", "phone")
+        for page, name in ((desktop, "Kim"), (phone, "Ben")):
+            await dom.join_by_link(page, live_server, join_code(workshop), name)
+        await expect(desktop.locator("#silence-text")).to_have_text(dom.english("lobby.silence"))
+        await facilitator.command({"type": "start_learning"})
+        await dom.expect_turn(desktop, True)
+        await expect(desktop.locator(dom.TURN_HINT)).to_have_text(dom.english("turn.enter_click"))
+        await expect(desktop.locator("#keys-hint")).to_be_visible()
+        await expect(phone.locator("#keys-hint")).to_be_hidden()
+        await check_page(desktop, "play-desktop-turn", request.node.originalname)
+        await desktop.reload()  # a page that has not been clicked yet has no sound
+        await dom.expect_phase(desktop, "learning")
+        await expect(desktop.locator(dom.SOUND_HINT)).to_have_text(
+            dom.english("sound.click_to_enable")
+        )
     finally:
         await facilitator.close()

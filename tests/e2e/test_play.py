@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -290,3 +291,100 @@ async def _move_focus(page: Page, target: Square) -> None:
         if await _focused_square(page) == here:
             raise AssertionError(f"{key} did not move the focus from {here} towards {target}")
     raise AssertionError(f"the arrow keys never reached {target}")
+
+
+async def test_a_beep_stays_marked_until_someone_else_steps_and_never_into_the_review(
+    live_server: LiveServer, browsing: Browsing
+):
+    workshop = await create_workshop(
+        live_server, {"maze": SMALL_MAZE, "rules": {"learning_ends": "all_crossed"}}
+    )
+    code = join_code(workshop)
+    facilitator = await signed_in(live_server, workshop)
+    try:
+        players = [Player(name, await browsing.open(name)) for name in ("Ann", "Ben", "Cyd")]
+        for player in players:
+            await dom.join_by_link(player.page, live_server, code, player.name)
+        await facilitator.wait_until("three players", lambda t: len(t["players"]) == 3)
+        ann, ben, cyd = players
+        watcher = cyd.page
+        beeps = watcher.locator(dom.BEEP_SHOWN)
+        await facilitator.command({"type": "start_learning"})
+
+        await step_and_wait(facilitator, ann, facilitator.wrong_square())  # Ann beeps
+        await dom.expect_turn(ben.page, True)
+        await expect(beeps).to_have_count(1)  # until Ben steps on the maze
+        await step_and_wait(facilitator, ben, facilitator.path[0])
+        await expect(beeps).to_have_count(0)
+        for square in facilitator.path[1:]:
+            await step_and_wait(facilitator, ben, square)
+        # Ben crossed; Cyd's turn begins and nobody is on the maze: the beep stays unmarked.
+        await dom.expect_turn(cyd.page, True)
+        await expect(watcher.locator("#turn-info")).to_be_empty()
+        await watcher.wait_for_timeout(300)
+        await expect(beeps).to_have_count(0)
+        for walker in (cyd, ann):
+            for square in facilitator.path:
+                await step_and_wait(facilitator, walker, square)
+        await dom.expect_phase(watcher, "review")
+        await watcher.wait_for_timeout(300)
+        await expect(beeps).to_have_count(0)
+
+        # A fresh page sees the review without the learning beep too.
+        await watcher.reload()
+        await dom.expect_phase(watcher, "review")
+        await expect(watcher.locator(dom.SQUARES)).to_have_count(16)
+        await expect(beeps).to_have_count(0)
+    finally:
+        await facilitator.close()
+
+
+async def test_walking_back_by_hand_marks_the_way_back_and_the_flash_spares_the_banner(
+    live_server: LiveServer, browsing: Browsing
+):
+    workshop = await create_workshop(
+        live_server, {"maze": SMALL_MAZE, "rules": {"retrace": "manual"}}
+    )
+    facilitator = await signed_in(live_server, workshop)
+    try:
+        page = await browsing.open(
+            "Ann, phone held sideways",
+            viewport={"width": 844, "height": 390},
+            is_mobile=True,
+            has_touch=True,
+        )
+        ann = Player("Ann", page, touch=True)
+        await dom.join_by_link(page, live_server, join_code(workshop), "Ann")
+        await facilitator.command({"type": "start_learning"})
+        for square in facilitator.path[:2]:
+            await step_and_wait(facilitator, ann, square)
+        await step_and_wait(facilitator, ann, facilitator.wrong_square())
+        # While the beep's flash is on, the turn's words are on top of it.
+        await expect(page.locator("#flash")).to_be_visible()
+        covered = await page.locator("#turn-hint").evaluate(_COVERED)
+        assert not covered, f"the flash hides the turn's hint: {covered}"
+        await expect(page.locator(dom.TURN_HINT)).to_have_text(dom.english("turn.retrace"))
+
+        # Every square next to Ann may be tapped; the next one of her trail is marked apart.
+        way_back = page.locator(f"{dom.SQUARES}.is-way-back")
+        await expect(way_back).to_have_count(1)
+        await expect(way_back).to_have_attribute("data-row", str(facilitator.path[1][0]))
+        await expect(way_back).to_have_attribute("data-col", str(facilitator.path[1][1]))
+        await expect(way_back).to_have_attribute(
+            "aria-label", re.compile(dom.english("square.way_back"))
+        )
+        assert await dom.tappable(page).count() > 1
+        await step_and_wait(facilitator, ann, facilitator.path[1])
+        await expect(way_back).to_have_attribute("data-row", str(facilitator.path[0][0]))
+    finally:
+        await facilitator.close()
+
+
+# The element on top at the centre of an element, when it is not that element or inside it
+# (the flash lets taps through: for this look, it may be hit).
+_COVERED = """e => { const flash = document.getElementById('flash');
+  flash.style.pointerEvents = 'auto';
+  const r = e.getBoundingClientRect();
+  const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  flash.style.pointerEvents = '';
+  return e.contains(top) ? null : (top ? top.id || top.className : 'nothing'); }"""

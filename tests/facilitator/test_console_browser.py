@@ -274,6 +274,7 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
             "button", name="Take back the last penalty (pointing, +0:15)"
         ).click()
         await expect(page.locator("#penalty-summary")).to_have_text("So far: talking \u00d7 1.")
+        await expect(page.locator("#log")).to_contain_text("The facilitator took back a penalty.")
         await expect(page.locator("#withdraw-penalty")).to_have_text(
             "Take back the last penalty (talking, +0:30)"
         )

@@ -279,6 +279,16 @@ def test_a_banned_player_may_not_rejoin():
     assert game.reject(cmd.Join, player="ann", name="Ann").code == "banned"
 
 
+def test_a_banned_nickname_may_not_join_under_another_seat():
+    game = Game()
+    game.send(cmd.Ban, player="ann")
+    # the seat is told it was removed; someone else asking for the name is only told no
+    rejection = game.reject(cmd.Join, player="ann2", name=" ANN ")
+    assert rejection.code == "banned_name"
+    assert rejection.message == "That nickname cannot join this team; pick another"
+    game.join("ann3", "Anna")
+
+
 def test_a_player_who_leaves_may_come_back():
     game = Game()
     (removed,) = game.send(cmd.Leave, player="bob")
