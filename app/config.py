@@ -48,7 +48,9 @@ class Config:
                 env, "MESSAGES_PER_SECOND", base.messages_per_second, 1, 1000, whole=False
             ),
             join_attempts_per_minute=int(
-                _number(env, "JOIN_ATTEMPTS_PER_MINUTE", base.join_attempts_per_minute, 1, 10_000)
+                _number(
+                    env, "JOIN_ATTEMPTS_PER_MINUTE", base.join_attempts_per_minute, 1, 1_000_000
+                )
             ),
             admin_password=env.get("ADMIN_PASSWORD") or None,
         )

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, func
+from sqlalchemy import Engine, event, func, insert
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
 from game.events import Event, SessionEnded, from_record, to_record
@@ -120,9 +120,12 @@ class EventStore:
     def append(
         self, workshop_id: str, events: Sequence[Event], rows: Sequence[SQLModel] = ()
     ) -> None:
-        """The events, and any rows that go with them (a new seat), in one transaction."""
+        """The events, and any rows that go with them (a new seat), in one transaction. The
+        events go in as one bulk insert: this runs at every step of every room."""
         with Session(self.engine, expire_on_commit=False) as session:
-            session.add_all(_rows(workshop_id, events))
+            session.execute(
+                insert(EventRow), [row.model_dump() for row in _rows(workshop_id, events)]
+            )
             session.add_all(list(rows))
             session.commit()
 

@@ -55,6 +55,7 @@ class Draft:
         self._cloned: set[str] = set()  # teams already copied: the rest are shared, unchanged
         self.at = at
         self.events: list[ev.Event] = []
+        self.only_checking = False  # asked whether the command passes, not for its events
 
     @property
     def state(self) -> SessionState:
@@ -64,6 +65,8 @@ class Draft:
         return self.state.teams[team_id]
 
     def emit(self, event_type: type[E], /, **fields: Any) -> E:
+        if self.only_checking:
+            raise _Passes  # every check comes before a handler's first event
         if self._copy is None:
             self._copy = copy.copy(self._original)
             self._copy.teams = dict(self._original.teams)
@@ -78,7 +81,17 @@ class Draft:
         return event
 
 
+class _Passes(Exception):
+    """Raised at a checked command's first event: it passed every check."""
+
+
 def decide(state: SessionState, command: cmd.Command) -> list[ev.Event]:
+    return _decide(state, command)
+
+
+def _decide(
+    state: SessionState, command: cmd.Command, *, only_checking: bool = False
+) -> list[ev.Event]:
     if not isinstance(command.at, int | float) or not math.isfinite(command.at):
         raise Rejected("bad_time", "A command needs a finite time")
     if isinstance(command, cmd.CreateSession):
@@ -91,6 +104,7 @@ def decide(state: SessionState, command: cmd.Command) -> list[ev.Event]:
     draft = Draft(state, at)
     _fire_timers(draft, at)
     draft.at = at
+    draft.only_checking = only_checking
     handler = _HANDLERS.get(type(command))
     if handler is None:
         raise Rejected("unknown_command", f"Unknown command {type(command).__name__}")
@@ -601,10 +615,16 @@ def squares_to_tap(team: TeamState, player: str) -> list[Square]:
 
 def allowed_commands(state: SessionState, team_id: str) -> list[str]:
     """The facilitator's commands the rules would accept for this team now, by their names in
-    the protocol, so that a console offers exactly those (asked of `decide` itself)."""
+    the protocol, so that a console offers exactly those (asked of `decide` itself, stopped
+    at the first event: this runs at every update of every console)."""
+    return [name for name, command in trials(state, team_id).items() if _passes(state, command)]
+
+
+def trials(state: SessionState, team_id: str) -> dict[str, cmd.Command]:
+    """One facilitator command of each kind for this team now, by its name in the protocol."""
     at = state.clock
     team = state.teams[team_id]
-    trials: dict[str, cmd.Command] = {
+    commands: dict[str, cmd.Command] = {
         "start_planning": cmd.StartPlanning(at=at, team=team_id),
         "start_learning": cmd.StartLearning(at=at, team=team_id),
         "end_phase": cmd.EndPhase(at=at, team=team_id),
@@ -621,22 +641,24 @@ def allowed_commands(state: SessionState, team_id: str) -> list[str]:
     }
     kinds = list(state.settings.penalties)
     if kinds:
-        trials["penalty"] = cmd.RecordPenalty(at=at, team=team_id, kind=kinds[0])
+        commands["penalty"] = cmd.RecordPenalty(at=at, team=team_id, kind=kinds[0])
     for penalty in team.penalties:
-        trials["withdraw_penalty"] = cmd.WithdrawPenalty(at=at, team=team_id, penalty=penalty.seq)
+        commands["withdraw_penalty"] = cmd.WithdrawPenalty(at=at, team=team_id, penalty=penalty.seq)
     for walker in team.walks:
-        trials["skip_turn"] = cmd.SkipTurn(at=at, team=team_id, player=walker)
+        commands["skip_turn"] = cmd.SkipTurn(at=at, team=team_id, player=walker)
     for player in team.players:
-        trials["kick"] = cmd.Kick(at=at, team=team_id, player=player)
-        trials["ban"] = cmd.Ban(at=at, team=team_id, player=player)
+        commands["kick"] = cmd.Kick(at=at, team=team_id, player=player)
+        commands["ban"] = cmd.Ban(at=at, team=team_id, player=player)
         name = team.players[player].name
-        trials["rename"] = cmd.Rename(at=at, team=team_id, player=player, name=name)
-    return [name for name, command in trials.items() if _accepted(state, command)]
+        commands["rename"] = cmd.Rename(at=at, team=team_id, player=player, name=name)
+    return commands
 
 
-def _accepted(state: SessionState, command: cmd.Command) -> bool:
+def _passes(state: SessionState, command: cmd.Command) -> bool:
     try:
-        decide(state, command)
+        _decide(state, command, only_checking=True)
+    except _Passes:
+        return True
     except Rejected:
         return False
     return True

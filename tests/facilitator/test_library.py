@@ -78,9 +78,11 @@ def test_an_import_keeps_the_id_it_had_where_it_ran_when_it_is_free(server: Serv
     taken = server.http.post("/api/library/import", content=write_log([other, *events[1:]]))
     odd = replace(created, session_id="-odd id-")
     unroutable = server.http.post("/api/library/import", content=write_log([odd, *events[1:]]))
-    for answer in (taken, unroutable):
+    long = replace(created, session_id="a" * 33)  # longer than the store's ids
+    too_long = server.http.post("/api/library/import", content=write_log([long, *events[1:]]))
+    for answer in (taken, unroutable, too_long):
         assert answer.status_code == 201
-        assert answer.json()["workshop_id"] not in ("k7qv3nhx2mbe", "-odd id-")
+        assert answer.json()["workshop_id"] not in ("k7qv3nhx2mbe", "-odd id-", "a" * 33)
 
 
 def test_a_tampered_log_is_refused_and_nothing_is_saved(server: Server) -> None:

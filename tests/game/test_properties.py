@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from game import commands as cmd
 from game import events as ev
+from game import rules as game_rules
 from game.board import DIFFICULTIES, Maze, Square, generate_path, validate_path
 from game.events import TeamSpec
 from game.metrics import session_metrics
@@ -170,6 +171,19 @@ def check_nothing_unrevealed_shows(
         assert shown <= public, f"path squares shown before any event named them: {shown - public}"
 
 
+def check_allowed_commands(game: Game) -> None:
+    """What the console offers, checked quickly (stopped at the first event), is exactly what
+    deciding each command in full accepts."""
+    accepted = []
+    for name, command in game_rules.trials(game.state, TEAM).items():
+        try:
+            game_rules.decide(game.state, command)
+        except Rejected:
+            continue
+        accepted.append(name)
+    assert game_rules.allowed_commands(game.state, TEAM) == accepted
+
+
 def check_records_round_trip(events: Iterable[ev.Event]) -> None:
     for e in events:
         assert ev.from_record(as_json(ev.to_record(e))) == e
@@ -217,6 +231,7 @@ def play_random_run(
         views = game.views()
         check_nothing_unrevealed_shows(game, views, public)
         check_failure_count(game, views)
+        check_allowed_commands(game)
 
 
 def reached(game: Game) -> set[str]:
