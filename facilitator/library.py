@@ -32,7 +32,8 @@ COOKIE_S = 12 * 3600
 NO_PASSWORD = "The library is closed: set ADMIN_PASSWORD in the server's environment and restart it"
 REPLAY_CACHE = 8
 NOT_FOUND = "No workshop with that id in the library"
-PORTABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")  # what the pages route and the store holds
+# An id the pages route and the store holds (32 characters at most).
+PORTABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 
 
 # --- access ------------------------------------------------------------------------------
