@@ -645,8 +645,7 @@ async def test_without_the_path_the_replay_shows_only_what_the_room_saw(
     await expect(progress).to_be_hidden()
     assert await page.evaluate(labels) == ["Failures"]
     await expect(page.locator("#marks-events").locator(".mark-new, .mark-repeat")).to_have_count(0)
-    assert await beep_marks.count() >= 1
-    await marks_stand_for(page, shown)
+    await marks_stand_for(page, shown[: wrong + 1])  # up to the cursor: nothing to come
     await expect(page.locator("#stat-failures")).to_have_text(failures or "")
     # The chart is the room's too: the failures up to this moment, none still to come.
     bars = (
@@ -661,6 +660,9 @@ async def test_without_the_path_the_replay_shows_only_what_the_room_saw(
         "aria-label", f"Bots: failures per minute; {failures} in all."
     )
     await expect(page.locator(".marks-legend li:visible")).not_to_contain_text(["New failure"])
+    # Nor does the timeline: its marks come as the replay reaches them.
+    assert await marks_beyond_cursor(page) == 0
+    assert await page.locator("#marks-events .mark-crossing").count() == 0
     await key(page, "ArrowRight")  # stepping on keeps it hidden
     await at_index(page, wrong + 1)
     await expect(listed).not_to_contain_text("(new)")
@@ -677,6 +679,9 @@ async def test_without_the_path_the_replay_shows_only_what_the_room_saw(
         "aria-label", f"Bots: failures per minute; {total} in all."
     )
     assert await page.evaluate(bars) == per_minute(events, shown[-1].seq, "bots")
+    await expect(page.locator("#marks-events .mark-crossing")).not_to_have_count(0)
+    await expect(beep_marks).not_to_have_count(0)  # a beep, not told new or repeat
+    await expect(page.locator("#marks-events").locator(".mark-new, .mark-repeat")).to_have_count(0)
 
     await page.locator("#scrubber").fill(str(wrong))
     await at_index(page, wrong)
@@ -684,6 +689,19 @@ async def test_without_the_path_the_replay_shows_only_what_the_room_saw(
     await expect(listed).to_contain_text("(new)")
     await expect(progress).to_be_visible()
     assert await page.evaluate(labels) == ["New failures", "Repeat failures", "Path found"]
+
+
+async def marks_beyond_cursor(page: Page) -> int:
+    """The timeline's marks and phase lines to the right of its cursor."""
+    count: int = await page.evaluate(
+        """() => {
+          const at = parseFloat(document.querySelector('#marks-cursor').getAttribute('x1'));
+          const xs = [...document.querySelectorAll('#marks-events use, #marks-phases line')]
+            .map((node) => parseFloat(node.getAttribute('x') ?? node.getAttribute('x1')));
+          return xs.filter((x) => x > at + 0.001).length;
+        }"""
+    )
+    return count
 
 
 def per_minute(events: list[Event], seq: int | None, team: str) -> list[list[float]]:

@@ -19,7 +19,7 @@ import { COLOURS, drawMarker, failuresChart, setFailures, setMinuteAxis } from "
 import { phaseSeconds } from "../../js/timers.js";
 import { dateTime, duration, percent, timeOfDay } from "../../js/format.js";
 import { request, workshopPath, comparePage, setPageState, keepLanguageLinks } from "./api.js";
-import { drawMarks, placeCursor, indexAt, markOf } from "./timeline.js";
+import { drawMarks, placeCursor, indexAt, markOf, marked } from "./timeline.js";
 
 export const SPEEDS = [1, 2, 4, 8, 16];
 const GAP_CAP_S = 5; // the longest stretch between two events, in seconds of playback at 1x
@@ -165,6 +165,7 @@ function indexOfSeq(seq) {
 
 // keepPlayed: playback's own move, or a redraw, keeps how far playback has gone past the event.
 function seek(index, { announceIt = false, keepPlayed = false } = {}) {
+  const was = state.index;
   const last = state.list.length - 1;
   state.index = Math.max(0, Math.min(last, index));
   if (!keepPlayed) state.played = 0;
@@ -174,6 +175,7 @@ function seek(index, { announceIt = false, keepPlayed = false } = {}) {
   const words = eventText(record);
   scrubber.setAttribute("aria-valuetext", t("lib.replay.position_text", { n: state.index + 1, count: state.list.length, event: words, time: sinceStart(record) }));
   placeCursor($("#marks"), state.index, state.list.length);
+  if (!state.showPath && state.list.slice(Math.min(was, state.index) + 1, Math.max(was, state.index) + 1).some(marked)) paintMarks();
   setText($("#position-count"), t("lib.replay.position", { n: state.index + 1, count: state.list.length }));
   paintTime();
   document.body.dataset.index = String(state.index);
@@ -518,6 +520,13 @@ function setSpeed(speed) {
   if (radio) radio.checked = true;
 }
 
+// The timeline's marks. With the path hidden (the replay shown to a group) they appear as the
+// replay reaches them, as the chart's bars do: nothing gives away what is to come.
+function paintMarks() {
+  const until = state.showPath ? null : state.index;
+  drawMarks($("#marks"), state.list, { plain: !state.showPath, describe: eventText, until });
+}
+
 // Off, the page shows what the room could see: everything marked .path-only goes, and the
 // marks, the events and the chart stop telling new failures from repeats.
 function setShowPath(on, { quietly = false } = {}) {
@@ -527,7 +536,7 @@ function setShowPath(on, { quietly = false } = {}) {
   for (const node of document.querySelectorAll(".path-only")) node.hidden = !on;
   for (const node of document.querySelectorAll(".room-only")) node.hidden = on;
   if (state.list.length) {
-    drawMarks($("#marks"), state.list, { plain: !on, describe: eventText });
+    paintMarks();
     drawChart();
     seek(state.index, { keepPlayed: true });
   }
@@ -659,7 +668,7 @@ function chooseTeam(teamId, { at = undefined } = {}) {
   const scrubber = $("#scrubber");
   scrubber.max = String(Math.max(0, state.list.length - 1));
   state.beeps = learningBeeps();
-  drawMarks($("#marks"), state.list, { plain: !state.showPath, describe: eventText });
+  paintMarks();
   drawChart();
   renderJump();
   state.chartCursor = null;

@@ -75,6 +75,7 @@ export function binMarks(records, columns, options = {}) {
   const count = records.length;
   const cells = new Map();
   records.forEach((record, index) => {
+    if (index > (options.until ?? Infinity)) return;
     const mark = markOf(record, options);
     if (mark === null || mark === "phase") return;
     const x = share(index, count);
@@ -116,11 +117,12 @@ function markText(records, cell) {
   return t("lib.mark.several", { what, more: cell.count - 1, from: when(records, cell.first), to: when(records, cell.last) });
 }
 
-function huddleSpans(records) {
+function huddleSpans(records, until = Infinity) {
   const count = records.length;
   const spans = [];
   let from = null;
   records.forEach((record, index) => {
+    if (index > until) return;
     if (record.type === "huddle_started") from = index;
     if (record.type === "huddle_ended" && from !== null) {
       const x = share(from, count);
@@ -132,11 +134,11 @@ function huddleSpans(records) {
   return spans;
 }
 
-function phaseLines(records, describe) {
+function phaseLines(records, describe, until = Infinity) {
   const count = records.length;
   const lines = [];
   records.forEach((record, index) => {
-    if (!PHASE_CHANGES.has(record.type)) return;
+    if (index > until || !PHASE_CHANGES.has(record.type)) return;
     const x = `${share(index, count).toFixed(3)}%`;
     const line = svg("line", { x1: x, x2: x, y1: 0, y2: "100%", stroke: "#0b2e59", "stroke-width": 2, "stroke-dasharray": "3 2", "data-type": record.type });
     const time = when(records, index);
@@ -156,13 +158,20 @@ function paint(root) {
     mark.append(svg("use", { href: `#mark-${cell.mark}`, x: `${cell.x.toFixed(3)}%`, y: LANES[cell.lane] }));
     return named(mark, markText(records, cell));
   });
-  root.querySelector("#marks-phases").replaceChildren(...phaseLines(records, options.describe));
-  root.querySelector("#marks-events").replaceChildren(...huddleSpans(records), ...marks);
+  const until = options.until ?? Infinity;
+  root.querySelector("#marks-phases").replaceChildren(...phaseLines(records, options.describe, until));
+  root.querySelector("#marks-events").replaceChildren(...huddleSpans(records, until), ...marks);
+}
+
+// Whether an event has a mark of its own on the timeline (a beep, a crossing, a phase, ...).
+export function marked(record) {
+  return markOf(record) !== null || record.type === "huddle_ended";
 }
 
 // records: the events on the scrubber, in order (one position each), the first at the start
 // of the log. options.plain: draw learning beeps without telling new from repeat;
-// options.describe(record): the words for a phase change.
+// options.describe(record): the words for a phase change. options.until: mark nothing after
+// that position (the replay shown to a group, which must not see what is to come).
 export function drawMarks(root, records, options = {}) {
   const first = !drawn.has(root);
   drawn.set(root, { records, options, columns: 0 });
