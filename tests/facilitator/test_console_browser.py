@@ -417,7 +417,7 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
     crossings = metrics["execution"]["crossings"]
     assert len(crossings) == 3
     assert summary["execution_crossings_s"] == ";".join(str(round(c["t"], 1)) for c in crossings)
-    jsonl = (await export("Full log (JSON)")).decode().splitlines()
+    jsonl = (await export("Full log (JSON Lines)")).decode().splitlines()
     assert [from_record(json.loads(line)) for line in jsonl] == log
     async with page.expect_download() as started:
         await page.locator('[data-figure="failures"] .save-image').click()
