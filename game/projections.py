@@ -192,6 +192,10 @@ def _facilitator_team(state: SessionState, team: TeamState) -> dict[str, Any]:
         progress=(team.revealed + 1) / len(path),
         failures_by_kind=dict(team.failures),
         beeped=[_square(sq) for sq in sorted(team.beeped)],
+        beeped_in={
+            phase: [_square(sq) for sq in sorted(squares)]
+            for phase, squares in team.beeped_in.items()
+        },
         banned=sorted(team.banned),
         huddle_used_s=team.huddle_used_s,
         allowed=allowed_commands(state, team.id),

@@ -110,7 +110,10 @@ class TeamState:
     learning: Clock = field(default_factory=Clock)
     execution: Clock = field(default_factory=Clock)
     beep_keys: set[BeepKey] = field(default_factory=set)
-    beeped: set[Square] = field(default_factory=set)
+    # The squares that beeped, by the phase they beeped in ("learning", "execution").
+    beeped_in: dict[str, set[Square]] = field(
+        default_factory=lambda: {"learning": set(), "execution": set()}
+    )
     revealed: int = -1  # furthest path index ever stepped on safely
     # Furthest path index everyone can know is safe. With a beep delay a step is only known
     # to be safe once its walk ends without a beep for it: until then it could still beep.
@@ -127,6 +130,11 @@ class TeamState:
     @property
     def paused(self) -> bool:
         return self.paused_since is not None
+
+    @property
+    def beeped(self) -> set[Square]:
+        """Every square that beeped, in either phase."""
+        return self.beeped_in["learning"] | self.beeped_in["execution"]
 
     @property
     def in_huddle(self) -> bool:
@@ -168,7 +176,7 @@ def clone_team(team: TeamState) -> TeamState:
         learning=replace(team.learning),
         execution=replace(team.execution),
         beep_keys=set(team.beep_keys),
-        beeped=set(team.beeped),
+        beeped_in={phase: set(squares) for phase, squares in team.beeped_in.items()},
         failures=dict(team.failures),
         penalties=list(team.penalties),
     )
@@ -368,7 +376,7 @@ def _beeped(team: TeamState, settings: Settings, e: ev.Beeped) -> None:
     team.failures[e.kind] += 1
     if e.kind != "execution":
         team.beep_keys.add(beep_key(e.square, on_path=e.on_path, came_from=e.came_from))
-    team.beeped.add(e.square)
+    team.beeped_in["execution" if e.kind == "execution" else "learning"].add(e.square)
     team.last_beep = LastBeep(e.player, e.square, e.ts, e.kind)
     walk = team.walks[e.player]
     team.proven = max(team.proven, walk.position)  # every step before the wrong one was safe

@@ -360,3 +360,14 @@ def test_the_execution_board_starts_clean_of_learnings_last_beep():
     game.send(cmd.StartExecution)
     for view in (screen_view(game.state, TEAM), participant_view(game.state, TEAM, "ann")):
         assert view["team"]["last_beep"] is None
+
+
+def test_the_facilitator_view_parts_learning_beeps_from_execution_errors():
+    game = Game.learning()
+    game.walk(game.walker, P[0], OFF_PATH)  # a learning beep
+    game.cross(game.walker)
+    game.send(cmd.StartExecution)
+    game.step(game.walker, WRONG_ENTRY)  # an execution error
+    (team,) = facilitator_view(game.state)["teams"]
+    assert team["beeped_in"] == {"learning": [list(OFF_PATH)], "execution": [list(WRONG_ENTRY)]}
+    assert team["beeped"] == sorted([list(OFF_PATH), list(WRONG_ENTRY)])

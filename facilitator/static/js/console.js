@@ -438,9 +438,8 @@ $("#every-team-buttons").addEventListener("click", (event) => {
 
 // The share of the path found in the learning phase: execution walks the path too, but what
 // the team found is what it had when learning ended.
-const LEARNING_OVER = ["execution", "done", "debrief"];
 function learningProgress(teamView) {
-  if (!LEARNING_OVER.includes(teamView.phase)) return teamView.progress;
+  if (teamView.execution.started_at === null) return teamView.progress;
   if (teamView.path_found) return 1;
   const reached = state.metrics?.teams?.[teamView.id]?.learning?.progress;
   if (!reached) return null;
@@ -654,28 +653,9 @@ function renderPlayers(teamView) {
   keepingFocus($("#players"), () => $("#players").replaceChildren(...items));
 }
 
-// The squares that beeped, parted into learning beeps and execution errors: by the metrics'
-// beep maps, and a square the metrics do not have yet by the phase the team is in.
-function beepsByPhase(teamView) {
-  const metrics = teamMetrics();
-  const squares = (phase) => new Set((metrics?.[phase]?.beep_map ?? []).map((entry) => entry.square.join(",")));
-  const learning = squares("learning");
-  const execution = squares("execution");
-  const executing = ["execution", "done", "debrief"].includes(teamView.phase);
-  const beeped = [];
-  const errors = [];
-  for (const square of teamView.beeped) {
-    const key = square.join(",");
-    const known = learning.has(key) || execution.has(key);
-    if (learning.has(key) || (!known && !executing)) beeped.push(square);
-    if (execution.has(key) || (!known && executing)) errors.push(square);
-  }
-  return { beeped, errors };
-}
-
 function renderBoard(teamView) {
   const names = new Map(teamView.players.map((player) => [player.id, player.name]));
-  const { beeped, errors } = beepsByPhase(teamView);
+  const { learning: beeped, execution: errors } = teamView.beeped_in;
   const label = [
     t("fac.board.alt", { team: teamView.name, length: teamView.path.length }),
     t("fac.board.beeped_squares", { count: beeped.length }),
@@ -961,7 +941,6 @@ function start() {
     },
     onMetrics(metrics) {
       state.metrics = metrics;
-      if (team()) renderBoard(team());
       renderOverview();
       renderTimers();
       renderChart();

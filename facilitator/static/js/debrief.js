@@ -52,22 +52,21 @@ function howEnded(learning) {
   return t(`fac.debrief.how.${learning.how_it_ended ?? "facilitator"}`);
 }
 
-// Whether the path was found; a team still before or in its learning phase, in a workshop
-// that goes on, may yet find it.
-const LEARNING_OVER = ["review", "execution", "done", "debrief"];
-function foundText(learning, phase) {
+// Whether the path was found; a team whose learning phase has not ended, in a workshop that
+// goes on, may yet find it.
+function foundText(learning) {
   if (learning.path_found) return t("fac.debrief.found");
-  const over = state.view.session.ended || LEARNING_OVER.includes(phase);
+  const over = state.view.session.ended || learning.ended_at !== null;
   return over ? t("fac.debrief.not_found") : t("fac.debrief.not_found_yet");
 }
 
-function learningRows(learning, phase) {
+function learningRows(learning) {
   return [
     ["fac.m.duration", duration(learning.duration_s)],
     ["fac.m.penalties_added", duration(learning.penalty_s)],
     ["fac.m.adjusted", duration(learning.adjusted_s)],
     ["fac.m.first_beep", duration(learning.time_to_first_beep_s)],
-    ["fac.m.discovery", learning.time_to_discovery_s === null ? (learning.started_at ? foundText(learning, phase) : DASH) : duration(learning.time_to_discovery_s)],
+    ["fac.m.discovery", learning.time_to_discovery_s === null ? (learning.started_at ? foundText(learning) : DASH) : duration(learning.time_to_discovery_s)],
     ["fac.m.how_ended", howEnded(learning)],
     ["fac.m.failures", String(learning.failures.total)],
     ["fac.m.new", String(learning.failures.new)],
@@ -112,7 +111,7 @@ function fillTable(tbody, rows) {
   );
 }
 
-function headline(teamMetrics, phase) {
+function headline(teamMetrics) {
   const { learning, execution } = teamMetrics;
   const card = (label, value, detail) => {
     const box = el("div", { className: "stat-card" });
@@ -124,7 +123,7 @@ function headline(teamMetrics, phase) {
     card(t("fac.debrief.learning_time"), duration(learning.duration_s), t("fac.debrief.adjusted_detail", { time: duration(learning.adjusted_s) })),
     card(t("fac.m.failures"), String(learning.failures.total), t("fac.debrief.new_repeat_detail", { new: learning.failures.new, repeat: learning.failures.repeat })),
     card(t("fac.m.ratio"), percent(learning.learning_ratio), t("fac.debrief.ratio_detail")),
-    card(t("fac.m.discovery"), learning.time_to_discovery_s === null ? DASH : duration(learning.time_to_discovery_s), foundText(learning, phase)),
+    card(t("fac.m.discovery"), learning.time_to_discovery_s === null ? DASH : duration(learning.time_to_discovery_s), foundText(learning)),
     card(
       t("fac.debrief.execution_time"),
       execution.started_at === null ? DASH : duration(execution.duration_s),
@@ -189,11 +188,11 @@ function drawTeam(section, teamView, teamMetrics) {
   badge.textContent = t(`phase.${teamView.phase}`);
   section.querySelector(".outcome").textContent = t("fac.debrief.outcome", {
     players: teamMetrics.players,
-    found: foundText(learning, teamView.phase),
+    found: foundText(learning),
     length: teamView.path.length,
   });
-  section.querySelector(".headline").replaceChildren(...headline(teamMetrics, teamView.phase));
-  fillTable(section.querySelector('[data-table="learning"] tbody'), learningRows(learning, teamView.phase));
+  section.querySelector(".headline").replaceChildren(...headline(teamMetrics));
+  fillTable(section.querySelector('[data-table="learning"] tbody'), learningRows(learning));
   fillTable(section.querySelector('[data-table="execution"] tbody'), executionRows(execution));
 
   const figure = (name) => section.querySelector(`[data-figure="${name}"]`);

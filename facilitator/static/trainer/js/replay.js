@@ -277,7 +277,8 @@ function renderBoard(teamView) {
     // a beep still delayed is the facilitator's to know
     walkers: state.showPath ? teamView.walkers : teamView.walkers.map((walker) => ({ ...walker, pending_beep: null })),
     names,
-    beeped: teamView.beeped,
+    beeped: teamView.beeped_in.learning,
+    errors: teamView.beeped_in.execution,
     showPath: state.showPath,
     label: state.showPath
       ? t("fac.board.alt", { team: teamView.name, length: teamView.path.length })
