@@ -48,7 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write a workshop's log file")
     export.add_argument("workshop_id", help="as `electric-maze library` lists it")
-    export.add_argument("-o", "--output", help="the file (default: electric-maze-<id>.jsonl)")
+    export.add_argument(
+        "-o", "--output", help="the file (default: electric-maze-<day>-<title>-<id>.jsonl)"
+    )
 
     imports = sub.add_parser("import", help="add a log file to the library")
     imports.add_argument("file")

@@ -239,9 +239,10 @@ async def _play(
             if message["type"] == "welcome":
                 player = message["player"]
             if not player and message["type"] == "error":
-                if message["code"] != "name_taken":
+                name = next(names, None)
+                if message["code"] != "name_taken" or name is None:
                     raise RuntimeError(f"{message['code']}: {message['message']}")
-                await socket.send(json.dumps({"type": "join", "name": next(names)}))
+                await socket.send(json.dumps({"type": "join", "name": name}))
                 continue
             if "view" in message:
                 if number == 0:  # one player feeds the team's shared memory

@@ -10,6 +10,7 @@ import {
   announce,
   celebrate,
   flash,
+  mazeOpen,
   narrate,
   nameOf,
   reducedMotion,
@@ -410,7 +411,7 @@ function render(next) {
   board.update(team, you, { canTap: connection.isOpen() });
   renderPlayers(team, you);
   renderQueue(ui.turnOrder, team, you.id);
-  ui.keysHint.hidden = touch || !["learning", "execution"].includes(team.phase);
+  ui.keysHint.hidden = touch || !mazeOpen(team);
   renderTurn(team, you);
   tickTimers();
 }
@@ -451,7 +452,7 @@ function renderTurn(team, you) {
 }
 
 function turnInfo(team, you) {
-  if (!["learning", "execution"].includes(team.phase)) return "";
+  if (!mazeOpen(team)) return "";
   const me = team.players.find((p) => p.id === you.id);
   if (you.your_turn) return "";
   const walking = team.walkers.map((w) => nameOf(team, w.player)).join(", ");

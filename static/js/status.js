@@ -32,6 +32,11 @@ function running(phaseClock, team, now) {
   return end - phaseClock.started_at - phaseClock.paused_s;
 }
 
+// The phases in which people walk the maze.
+export function mazeOpen(team) {
+  return ["learning", "execution"].includes(team.phase);
+}
+
 // Once the execution phase has begun, its clock and its errors are the team's figures; until
 // then, the learning phase's clock and failures.
 export function showsExecution(team) {
@@ -125,7 +130,7 @@ export function renderStatus(team, now, rules = {}) {
   }
   const silence = $("#silence-text");
   if (silence) {
-    const open = ["learning", "execution"].includes(team.phase) && team.huddle_ends_at === null;
+    const open = mazeOpen(team) && team.huddle_ends_at === null;
     setText(silence, t(open ? "lobby.silence_open" : "lobby.silence"));
   }
   const box = $("#phase-note");
@@ -134,7 +139,7 @@ export function renderStatus(team, now, rules = {}) {
 
 // The turn waits for a walker whose phone is away: who, and when the turn passes on.
 export function awayNote(team, now) {
-  if (!["learning", "execution"].includes(team.phase)) return "";
+  if (!mazeOpen(team)) return "";
   const walker = team.walkers.find((w) => !team.players.find((p) => p.id === w.player)?.connected);
   if (!walker) return "";
   const name = nameOf(team, walker.player);
