@@ -278,6 +278,10 @@ def _learning(team: _Team, now: float) -> dict[str, Any]:
         "failures": {"total": new + repeat, "new": new, "repeat": repeat},
         "learning_ratio": new / (new + repeat) if new + repeat else None,
         "per_minute": _per_minute(team, phase, duration),
+        "failure_minutes": [
+            {"seq": beep.seq, "minute": _minute(team, phase, beep.ts, duration)}
+            for beep in phase.beeps
+        ],
         "progress": [
             {"t": _since_start(team, phase, ts), "progress": (index + 1) / len(team.path)}
             for ts, index in phase.reached
@@ -333,14 +337,21 @@ def _per_minute(team: _Team, phase: _Phase, duration: float) -> list[dict[str, i
     if phase.started_at is None:
         return []
     buckets = [
-        {"minute": minute, "new": 0, "repeat": 0}
-        for minute in range(max(1, math.ceil(duration / MINUTE_S)))
+        {"minute": minute, "new": 0, "repeat": 0} for minute in range(_minutes(duration))
     ]
     for beep in phase.beeps:
-        # A beep at the very end of a whole minute belongs to the minute it closes.
-        minute = min(int(_since_start(team, phase, beep.ts) // MINUTE_S), len(buckets) - 1)
-        buckets[minute][beep.kind] += 1
+        buckets[_minute(team, phase, beep.ts, duration)][beep.kind] += 1
     return buckets
+
+
+def _minutes(duration: float) -> int:
+    return max(1, math.ceil(duration / MINUTE_S))
+
+
+def _minute(team: _Team, phase: _Phase, ts: float, duration: float) -> int:
+    """The minute of the phase an event counts in; one at the very end of a whole minute
+    belongs to the minute it closes."""
+    return min(int(_since_start(team, phase, ts) // MINUTE_S), _minutes(duration) - 1)
 
 
 def _hesitation(team: _Team, phase: _Phase) -> dict[str, float | None]:

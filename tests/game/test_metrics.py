@@ -474,3 +474,13 @@ def test_a_log_must_start_with_the_session():
         team_metrics([], TEAM)
     with pytest.raises(KeyError):
         team_metrics(scripted().log, "nobody")
+
+
+def test_each_failure_is_placed_in_the_minute_the_bars_count_it(game, metrics):
+    learning = metrics["learning"]
+    beeps = [e for e in game.log if isinstance(e, ev.Beeped) and e.kind in ("new", "repeat")]
+    assert [f["seq"] for f in learning["failure_minutes"]] == [e.seq for e in beeps]
+    for bucket in learning["per_minute"]:
+        placed = [f for f in learning["failure_minutes"] if f["minute"] == bucket["minute"]]
+        assert len(placed) == bucket["new"] + bucket["repeat"]
+    assert [f["minute"] for f in learning["failure_minutes"]] == [0, 0, 0, 0, 1]  # 10 .. 90 s

@@ -376,16 +376,9 @@ function learningClock() {
   return state.list.map((record) => (startedAt === null || record.ts < startedAt ? 0 : activeSeconds(pauses, startedAt, record.ts)));
 }
 
-// The team's learning failures, each with the minute of the phase it belongs to (the minute
-// the metrics count it in).
+// The team's learning failures, each with the minute of the phase the metrics count it in.
 function learningBeeps() {
-  const learning = state.metrics?.teams?.[state.teamId]?.learning;
-  if (!learning?.started_at) return [];
-  const pauses = teamPauses();
-  const last = Math.max(1, learning.per_minute?.length ?? 1) - 1;
-  return state.list
-    .filter((record) => record.type === "beeped" && record.team === state.teamId && record.kind !== "execution")
-    .map((record) => ({ seq: record.seq, minute: Math.min(last, Math.floor(activeSeconds(pauses, learning.started_at, record.ts) / 60)) }));
+  return state.metrics?.teams?.[state.teamId]?.learning?.failure_minutes ?? [];
 }
 
 // With the path hidden, the chart is the room's: the failures up to the moment on the board
