@@ -336,9 +336,7 @@ def _first(team: _Team, phase: _Phase, times: list[float]) -> float | None:
 def _per_minute(team: _Team, phase: _Phase, duration: float) -> list[dict[str, int]]:
     if phase.started_at is None:
         return []
-    buckets = [
-        {"minute": minute, "new": 0, "repeat": 0} for minute in range(_minutes(duration))
-    ]
+    buckets = [{"minute": minute, "new": 0, "repeat": 0} for minute in range(_minutes(duration))]
     for beep in phase.beeps:
         buckets[_minute(team, phase, beep.ts, duration)][beep.kind] += 1
     return buckets
