@@ -22,7 +22,17 @@ class Config:
     allowed_origins: tuple[str, ...] = ()
     max_message_bytes: int = 64 * 1024
     messages_per_second: float = 20.0  # per connection, with a burst of twice that
-    join_attempts_per_minute: int = 20  # per client address, against code enumeration
+    # Wrong join codes an address may try a minute: sized for a venue behind one NAT
+    join_attempts_per_minute: int = 100
+    # Wrong facilitator tokens and library passwords an address may try a minute
+    token_attempts_per_minute: int = 10
+    workshops_per_hour: int = 60  # workshops one address may create an hour
+    max_sockets_per_address: int = 1000  # open WebSockets from one address at once
+    max_body_bytes: int = 1024 * 1024  # a request body, before it is read
+    max_import_bytes: int = 50 * 1024 * 1024  # a log file brought into the library
+    abandon_after_s: float = 4 * 3600.0  # a workshop with no command this long is ended
+    forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-For is believed
+    allowed_hosts: tuple[str, ...] = ()  # Host headers answered; empty: any
     send_queue_size: int = 256  # per connection; a client that falls further behind is dropped
     tick_s: float = 0.25  # how often rooms let time pass (idle timeouts, delayed beeps)
     heartbeat_s: float = 15.0
@@ -35,6 +45,10 @@ class Config:
         env = os.environ if env is None else env
         base = cls()
         origins = tuple(o.strip().rstrip("/") for o in env.get("ALLOWED_ORIGINS", "").split(","))
+
+        def whole(name: str, default: int, low: int, high: int) -> int:
+            return int(_number(env, name, default, low, high))
+
         return cls(
             database_url=env.get("DATABASE_URL", base.database_url),
             host=env.get("HOST", base.host),
@@ -47,11 +61,23 @@ class Config:
             messages_per_second=_number(
                 env, "MESSAGES_PER_SECOND", base.messages_per_second, 1, 1000, whole=False
             ),
-            join_attempts_per_minute=int(
-                _number(
-                    env, "JOIN_ATTEMPTS_PER_MINUTE", base.join_attempts_per_minute, 1, 1_000_000
-                )
+            join_attempts_per_minute=whole(
+                "JOIN_ATTEMPTS_PER_MINUTE", base.join_attempts_per_minute, 1, 1_000_000
             ),
+            token_attempts_per_minute=whole(
+                "TOKEN_ATTEMPTS_PER_MINUTE", base.token_attempts_per_minute, 1, 1_000_000
+            ),
+            workshops_per_hour=whole("WORKSHOPS_PER_HOUR", base.workshops_per_hour, 1, 1_000_000),
+            max_sockets_per_address=whole(
+                "MAX_SOCKETS_PER_ADDRESS", base.max_sockets_per_address, 1, 1_000_000
+            ),
+            max_body_bytes=whole("MAX_BODY_BYTES", base.max_body_bytes, 1024, 2**30),
+            max_import_bytes=whole("MAX_IMPORT_BYTES", base.max_import_bytes, 1024, 2**32),
+            abandon_after_s=_number(
+                env, "ABANDON_AFTER_S", base.abandon_after_s, 1, 365 * 86400, whole=False
+            ),
+            forwarded_allow_ips=_words(env, "FORWARDED_ALLOW_IPS"),
+            allowed_hosts=_words(env, "ALLOWED_HOSTS"),
             admin_password=env.get("ADMIN_PASSWORD") or None,
         )
 
@@ -98,6 +124,11 @@ def _number(
     if value is None or not low <= value <= high:
         raise SystemExit(f"{name} must be {kind} from {low:g} to {high:g}, not {raw!r}")
     return value
+
+
+def _words(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """A comma-separated list from the environment, blanks dropped."""
+    return tuple(word.strip() for word in env.get(name, "").split(",") if word.strip())
 
 
 def lan_address() -> str:
