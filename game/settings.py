@@ -79,13 +79,22 @@ SETTING_HELP: dict[str, str] = {
 
 def _number(name: str, value: Any, low: float, high: float, *, whole: bool) -> float:
     kind = "a whole number" if whole else "a number"
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise SettingsError(name, f"must be {kind} from {low:g} to {high:g}, not {value!r}")
-    if whole and value != int(value):
+    if isinstance(value, float) and (
+        not math.isfinite(value) or (whole and not value.is_integer())
+    ):
         raise SettingsError(name, f"must be {kind} from {low:g} to {high:g}, not {value!r}")
-    if not low <= value <= high:
-        raise SettingsError(name, f"must be from {low:g} to {high:g}, not {value!r}")
+    if not low <= value <= high:  # compared exactly: an int of any size, never made a float
+        raise SettingsError(name, f"must be from {low:g} to {high:g}, not {_shown(value)}")
     return value
+
+
+def _shown(value: float) -> str:
+    """A number as a message may quote it: a huge integer by its size alone."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"a number of about {int(value.bit_length() * math.log10(2)) + 1} digits"
+    return repr(value)
 
 
 def _choice(name: str, value: Any, allowed: tuple[str, ...]) -> str:
