@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
+from app import json_input
 from game import commands as cmd
 
 Name = Annotated[str, Field(max_length=100)]
@@ -22,7 +22,8 @@ class BadMessage(ValueError):
 
 
 class Message(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: "30", "1e1" or true is not a number, "yes" or 1 not a flag (ints are floats)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
 # --- participants and the big screen -----------------------------------------------------
@@ -173,11 +174,9 @@ _facilitator = TypeAdapter[Any](FacilitatorMessage)
 
 def parse(text: str, audience: Literal["participant", "screen", "facilitator"]) -> Message:
     try:
-        data = json.loads(text)
-    except (ValueError, RecursionError):
-        # ValueError: not JSON (JSONDecodeError), or an integer of more than 4,300 digits;
-        # RecursionError: arrays or objects nested thousands deep. Both are just bad input.
-        raise BadMessage("A message must be a JSON object") from None
+        data = json_input.loads(text)
+    except json_input.BadJson as error:
+        raise BadMessage(f"A message must be a JSON object: {error}") from None
     if not isinstance(data, dict) or not isinstance(data.get("type"), str):
         raise BadMessage('A message must be a JSON object with a "type"')
     adapter = {"participant": _participant, "screen": _screen, "facilitator": _facilitator}

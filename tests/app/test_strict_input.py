@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
 
+from app.json_input import NOT_NUMBERS
 from game.settings import SettingsError, parse_maze, parse_settings
+from tests.app.helpers import Server
 
 HUGE = 10**400  # more than a float holds
 GIANT = "9" * 5000  # more digits than Python reads by default
@@ -32,3 +35,64 @@ def test_integers_too_large_for_a_float_are_out_of_range(
     assert refused.value.setting == setting
     assert "must be from" in refused.value.reason
     assert "digits" in refused.value.reason
+
+
+# Each would be coerced by a lax reader into a number or a flag the sender never wrote.
+FACILITATOR_COERCIONS: list[dict[str, Any]] = [
+    {"type": "huddle", "seconds": "30"},
+    {"type": "huddle", "seconds": "1e1"},
+    {"type": "huddle", "seconds": True},
+    {"type": "lock", "locked": "yes"},
+    {"type": "lock", "locked": 1},
+    {"type": "lock", "locked": "true"},
+    {"type": "predict", "seconds": "60"},
+    {"type": "predict", "seconds": 60.0},
+    {"type": "withdraw_penalty", "penalty": "1"},
+    {"type": "penalty", "kind": 5},
+    {"type": "kick", "player": 5},
+    {"type": "reorder", "order": "p1"},
+    {"type": "auth", "token": "x", "last_seq": "0"},
+]
+# JSON no strict reader takes: refused as bad_message, saying why where it can.
+NOT_JSON: list[tuple[str, str]] = [
+    ('{"type": "huddle", "seconds": NaN}', NOT_NUMBERS),
+    ('{"type": "huddle", "seconds": Infinity}', NOT_NUMBERS),
+    ('{"type": "huddle", "seconds": -Infinity}', NOT_NUMBERS),
+    ('{"type": "huddle", "seconds": 1e400}', "too large"),
+    ('{"type": "huddle", "seconds": ' + "9" * 400 + "}", "too large"),
+    ('{"type": "huddle", "seconds": ' + GIANT + "}", "too large"),
+    ('{"type": "ping", "x": ' + "[" * 30_000 + "]" * 30_000 + "}", "1024"),
+]
+
+
+def test_facilitator_messages_are_not_coerced(server: Server) -> None:
+    workshop = server.create_workshop()
+    with ExitStack() as stack:
+        facilitator = server.facilitator(stack, workshop)
+        for message in FACILITATOR_COERCIONS:
+            facilitator.send(message)
+            refused = facilitator.expect_error("bad_message")
+            assert any(name in refused["message"] for name in message if name != "type"), (
+                message,
+                refused,
+            )
+        facilitator.send({"type": "lock", "locked": True})  # the real thing still works
+        assert facilitator.expect("update")["events"][0]["type"] == "team_locked"
+
+
+def test_a_huddle_takes_whole_seconds_as_a_number(server: Server) -> None:
+    workshop = server.create_workshop()
+    with ExitStack() as stack:
+        facilitator = server.facilitator(stack, workshop)
+        facilitator.send({"type": "huddle", "seconds": 30})  # an int where a float is asked
+        assert facilitator.expect_error("wrong_phase")  # read, then refused by the rules
+
+
+@pytest.mark.parametrize(("text", "why"), NOT_JSON, ids=range(len(NOT_JSON)))
+def test_json_no_strict_reader_takes_is_a_bad_message(server: Server, text: str, why: str) -> None:
+    workshop = server.create_workshop()
+    with ExitStack() as stack:
+        player = server.join(stack, workshop.codes[0], "Ann")
+        for conn in (player, server.facilitator(stack, workshop)):
+            conn.send(text)
+            assert why in conn.expect_error("bad_message")["message"]
