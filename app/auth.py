@@ -8,7 +8,9 @@ from fastapi import Header, HTTPException, Request
 
 from app.registry import Registry
 from app.rooms import Room
-from app.security import token_matches
+from app.security import TooManyAttempts, check_secret, client_address, token_matches
+
+TOO_MANY_TOKENS = "Too many wrong tokens; wait a minute"
 
 
 async def facilitator_room(
@@ -18,19 +20,21 @@ async def facilitator_room(
 ) -> Room:
     """The workshop's room, if the request carries its facilitator token; 401 otherwise."""
     registry: Registry = request.app.state.registry
-    limiter = request.app.state.join_limiter
-    address = request.client.host if request.client else "unknown"
-    if limiter.blocked(address):
-        raise HTTPException(status_code=429, detail="Too many wrong tokens; wait a minute")
-    row = await registry.store.run(registry.store.workshop, workshop_id)
     scheme, _, token = (authorization or "").partition(" ")
-    admitted = (
-        row is not None and scheme.lower() == "bearer" and token_matches(token, row.token_hash)
-    )
-    # the room is opened (its log read) only for someone who holds the token
-    room = await registry.room(workshop_id) if admitted else None
+
+    async def admitted() -> Room | None:
+        row = await registry.store.run(registry.store.workshop, workshop_id)
+        if row is None or scheme.lower() != "bearer" or not token_matches(token, row.token_hash):
+            return None
+        # the room is opened (its log read) only for someone who holds the token
+        return await registry.room(workshop_id)
+
+    limiter = request.app.state.token_limiter
+    try:
+        room = await check_secret(limiter, client_address(request), admitted)
+    except TooManyAttempts as refused:
+        raise refused.http(TOO_MANY_TOKENS) from None
     if room is None:
-        limiter.failed(address)
         raise HTTPException(
             status_code=401,
             detail="A valid facilitator token is needed (Authorization: Bearer <token>)",

@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from app import api, pages, ws
 from app.config import Config
 from app.registry import Registry
-from app.security import AttemptLimiter
+from app.security import AttemptLimiter, SocketCount
 from app.store import EventStore
 from facilitator import api as facilitator_api
 from facilitator import library, trainer_pages
@@ -42,6 +42,9 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.t
     app = FastAPI(title="Electric Maze", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
     app.state.config = config
     app.state.join_limiter = AttemptLimiter(config.join_attempts_per_minute)
+    app.state.token_limiter = AttemptLimiter(config.token_attempts_per_minute)
+    app.state.workshop_limiter = AttemptLimiter(config.workshops_per_hour, window_s=3600.0)
+    app.state.sockets = SocketCount(config.max_sockets_per_address)
     app.include_router(api.router)
     app.include_router(ws.router)
     app.include_router(facilitator_api.router)

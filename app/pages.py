@@ -29,7 +29,14 @@ from starlette.types import Scope
 from app.config import Config
 from app.i18n import LANGUAGE_COOKIE, LANGUAGES, Catalogues, choose_language
 from app.registry import Registry
-from app.security import JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, normalise_join_code
+from app.security import (
+    JOIN_CODE_ALPHABET,
+    JOIN_CODE_LENGTH,
+    TooManyAttempts,
+    check_secret,
+    client_address,
+    normalise_join_code,
+)
 from game.state import TeamState
 
 router = APIRouter(include_in_schema=False)
@@ -269,22 +276,30 @@ def _well_formed(code: str) -> bool:
 
 
 async def find_team(request: Request, raw_code: str) -> FoundTeam:
-    """The team of a join code; a wrong code counts against the client's address, as on
-    the sockets, so the pages are no easier a way to try codes."""
-    limiter = request.app.state.join_limiter
-    address = request.client.host if request.client else "unknown"
-    if limiter.blocked(address):
-        raise Refused(raw_code, blocked=True)
+    """The team of a join code, checked as every guessable secret is: a wrong code counts
+    against the client's address, as on the sockets, so the pages are no easier a way to try
+    codes."""
     code = normalise_join_code(raw_code)
     registry: Registry = request.app.state.registry
-    row = (
-        await registry.store.run(registry.store.team_by_code, code) if _well_formed(code) else None
-    )
-    room = await registry.room(row.workshop_id) if row is not None else None
-    if row is None or room is None or row.team_id not in room.state.teams:
-        limiter.failed(address)
+
+    async def lookup() -> FoundTeam | None:
+        row = (
+            await registry.store.run(registry.store.team_by_code, code)
+            if _well_formed(code)
+            else None
+        )
+        room = await registry.room(row.workshop_id) if row is not None else None
+        if row is None or room is None or row.team_id not in room.state.teams:
+            return None
+        return FoundTeam(code, room.state.title, room.state.ended, room.state.teams[row.team_id])
+
+    try:
+        found = await check_secret(request.app.state.join_limiter, client_address(request), lookup)
+    except TooManyAttempts:
+        raise Refused(raw_code, blocked=True) from None
+    if found is None:
         raise Refused(raw_code, blocked=False)
-    return FoundTeam(code, room.state.title, room.state.ended, room.state.teams[row.team_id])
+    return found
 
 
 def _canonical_redirect(request: Request, raw_code: str) -> RedirectResponse | None:

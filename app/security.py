@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 from urllib.parse import urlsplit
+
+from fastapi import HTTPException
+from starlette.requests import HTTPConnection
+
+from app.config import Config
+
+T = TypeVar("T")
 
 # No 0/O, 1/I/L, 5/S, 2/Z: easy to read off a projector and type on a phone.
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRTUVWXY346789"
@@ -57,6 +66,21 @@ def origin_allowed(origin: str | None, host: str | None, allowed: tuple[str, ...
     return host is not None and parts.netloc == host and parts.scheme in ("http", "https")
 
 
+def from_allowed_origin(conn: HTTPConnection, config: Config, *, cookie: str = "") -> bool:
+    """Whether a request or handshake comes from our own pages or an allowed origin: the
+    `Host` it was sent to, `PUBLIC_URL`'s origin (behind a proxy the Host header may not name
+    it) or ALLOWED_ORIGINS. Without an Origin it is not a browser, unless it carries `cookie`:
+    a browser sending our cookie also sends an Origin on anything that changes state."""
+    origin = conn.headers.get("origin")
+    if origin is None:
+        return not (cookie and cookie in conn.cookies)
+    allowed = config.allowed_origins
+    public = origin_of(config.public_url) if config.public_url else None
+    if public is not None:
+        allowed = (*allowed, public)
+    return origin_allowed(origin, conn.headers.get("host"), allowed)
+
+
 def origin_of(url: str) -> str | None:
     """The origin a browser sends for pages under `url`: scheme, host and any port that is not
     the scheme's default (`https://maze.example.org/x` gives `https://maze.example.org`)."""
@@ -95,27 +119,95 @@ class TokenBucket:
 
 
 class AttemptLimiter:
-    """Counts failed attempts per key (a client address) over a sliding window; at `limit`
-    failures in `window_s` seconds the key is blocked until old failures age out. Only
-    failures count, so a room of phones behind one address is never blocked for joining."""
+    """Counts attempts per key (a client address) over a sliding window; at `limit` of them
+    in `window_s` seconds the key is blocked until old ones age out. For secrets only
+    failures are recorded, so a room of phones behind one address is never
+    blocked for joining."""
 
     def __init__(
         self, limit: int, window_s: float = 60.0, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.limit, self.window_s, self.clock = limit, window_s, clock
-        self._failures: dict[str, deque[float]] = {}
+        self._seen: dict[str, deque[float]] = {}
 
     def blocked(self, key: str) -> bool:
-        failures = self._failures.get(key)
-        if not failures:
+        seen = self._seen.get(key)
+        if not seen:
             return False
         cutoff = self.clock() - self.window_s
-        while failures and failures[0] <= cutoff:
-            failures.popleft()
-        return len(failures) >= self.limit
+        while seen and seen[0] <= cutoff:
+            seen.popleft()
+        return len(seen) >= self.limit
 
-    def failed(self, key: str) -> None:
-        self._failures.setdefault(key, deque()).append(self.clock())
-        if len(self._failures) > 10_000:  # forget addresses with nothing recent
-            for stale in [k for k in self._failures if not self.blocked(k)]:
-                del self._failures[stale]
+    def retry_after(self, key: str) -> int:
+        """Whole seconds until the key is no longer blocked (0 if it is not)."""
+        if not self.blocked(key):
+            return 0
+        seen = self._seen[key]
+        freed_at = seen[len(seen) - self.limit] + self.window_s
+        return max(1, math.ceil(freed_at - self.clock()))
+
+    def record(self, key: str) -> None:
+        self._seen.setdefault(key, deque()).append(self.clock())
+        if len(self._seen) > 10_000:  # forget addresses with nothing recent
+            for stale in [k for k in self._seen if not self.blocked(k)]:
+                del self._seen[stale]
+
+
+class TooManyAttempts(Exception):
+    """The address has had its share of wrong guesses; `retry_after` seconds to wait."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many attempts; retry after {retry_after} s")
+        self.retry_after = retry_after
+
+    def http(self, detail: str) -> HTTPException:
+        return HTTPException(
+            status_code=429, detail=detail, headers={"Retry-After": str(self.retry_after)}
+        )
+
+
+async def check_secret(
+    limiter: AttemptLimiter, address: str, check: Callable[[], Awaitable[T | None]]
+) -> T | None:
+    """The one way a guessable secret (a join code, a facilitator token, the library
+    password) is checked, whichever route carries it: TooManyAttempts, without checking,
+    once the address has had `limiter.limit` wrong guesses in its window; otherwise what
+    `check` found, and None (a wrong guess, counted against the address) if nothing."""
+    if limiter.blocked(address):
+        raise TooManyAttempts(limiter.retry_after(address))
+    found = await check()
+    if found is None:
+        limiter.record(address)
+    return found
+
+
+def client_address(conn: HTTPConnection) -> str:
+    """The address limits are counted against."""
+    return conn.client.host if conn.client else "unknown"
+
+
+class SocketCount:
+    """Open WebSockets per address, at most `limit` each."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._open: dict[str, int] = {}
+
+    def open(self, address: str) -> bool:
+        """Count a new socket in; False (not counted) when the address has its limit."""
+        held = self._open.get(address, 0)
+        if held >= self.limit:
+            return False
+        self._open[address] = held + 1
+        return True
+
+    def close(self, address: str) -> None:
+        held = self._open.get(address, 0) - 1
+        if held > 0:
+            self._open[address] = held
+        else:
+            self._open.pop(address, None)
+
+    def held(self, address: str) -> int:
+        return self._open.get(address, 0)

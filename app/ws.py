@@ -8,7 +8,8 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -18,14 +19,17 @@ from app import protocol
 from app.registry import Registry
 from app.rooms import CLOSE_REPLACED, Client, Room, dumps
 from app.security import (
+    SocketCount,
     TokenBucket,
+    TooManyAttempts,
+    check_secret,
+    client_address,
+    from_allowed_origin,
     hash_token,
     normalise_join_code,
-    origin_allowed,
-    origin_of,
     token_matches,
 )
-from app.store import SeatRow
+from app.store import SeatRow, TeamRow
 from game import commands as cmd
 from game.rules import Rejected
 from game.state import TeamState
@@ -38,6 +42,8 @@ CLOSE_TOO_BIG = 1009
 CLOSE_NOT_FOUND = 4404
 CLOSE_UNAUTHORISED = 4401
 AUTH_TIMEOUT_S = 15
+TOO_MANY_CODES = "Too many wrong codes from this address; wait a minute"
+TOO_MANY_TOKENS = "Too many wrong tokens; wait a minute"
 RATE_LIMITED_EVERY_S = 1.0  # at most one rate_limited answer a second per connection
 
 
@@ -50,46 +56,104 @@ def _error(code: str, message: str) -> dict[str, Any]:
     return {"type": "error", "code": code, "message": message}
 
 
-async def _handshake(ws: WebSocket) -> bool:
-    """Accept the socket if its origin may open it; refuse the handshake otherwise."""
-    config = _registry(ws).config
-    origin = ws.headers.get("origin")
-    allowed = config.allowed_origins
-    public = origin_of(config.public_url) if config.public_url else None
-    if public is not None:  # behind a proxy the Host header may not name it
-        allowed = (*allowed, public)
-    if not origin_allowed(origin, ws.headers.get("host"), allowed):
-        log.warning("refused a socket from origin %s", origin)
+@asynccontextmanager
+async def _opened(ws: WebSocket) -> AsyncIterator[bool]:
+    """The handshake, every socket's way in: True if the socket is open and may go on. It is
+    counted against its address until it closes, however it closes. A foreign origin is
+    refused before the socket opens; a socket over the address's limit is opened, told
+    `too_many_sockets` and closed."""
+    if not from_allowed_origin(ws, _registry(ws).config):
+        log.warning("refused a socket from origin %s", ws.headers.get("origin"))
         await ws.close(code=CLOSE_POLICY)
-        return False
-    await ws.accept()
-    return True
+        yield False
+        return
+    sockets: SocketCount = ws.app.state.sockets
+    address = client_address(ws)
+    if not sockets.open(address):
+        await ws.accept()
+        await _refuse(
+            ws, "too_many_sockets", "Too many connections from this address", CLOSE_POLICY
+        )
+        yield False
+        return
+    try:
+        await ws.accept()
+        yield True
+    finally:
+        sockets.close(address)
 
 
 async def _refuse(ws: WebSocket, code: str, message: str, close_code: int) -> None:
-    await ws.send_json(_error(code, message))
-    await ws.close(code=close_code, reason=message[:100])
+    """Say why, then close; unless the other side has gone already."""
+    if ws.client_state != WebSocketState.CONNECTED:
+        return
+    with contextlib.suppress(WebSocketDisconnect, RuntimeError):
+        await ws.send_json(_error(code, message))
+        await ws.close(code=close_code, reason=message[:100])
+
+
+async def _team_row(ws: WebSocket, raw_code: str) -> TeamRow | None:
+    store = _registry(ws).store
+    code = normalise_join_code(raw_code)
+    return await store.run(store.team_by_code, code) if code else None
+
+
+async def _team_room(ws: WebSocket, row: TeamRow | None) -> tuple[Room, str] | None:
+    room = await _registry(ws).room(row.workshop_id) if row else None
+    return None if row is None or room is None else (room, row.team_id)
 
 
 async def _find_team(ws: WebSocket, raw_code: str) -> tuple[Room, str] | None:
-    registry = _registry(ws)
-    limiter = ws.app.state.join_limiter
-    address = _address(ws)
-    if limiter.blocked(address):
-        await _refuse(ws, "too_many_attempts", "Too many wrong codes; wait a minute", CLOSE_POLICY)
-        return None
-    code = normalise_join_code(raw_code)
-    row = await registry.store.run(registry.store.team_by_code, code) if code else None
-    room = await registry.room(row.workshop_id) if row else None
-    if row is None or room is None:
-        limiter.failed(address)
-        await _refuse(ws, "no_such_team", f"No team has the code {code or raw_code[:12]!r}", 4404)
-        return None
-    return room, row.team_id
+    """The room and team of a join code, checked as every guessable secret is; a wrong code
+    is refused `no_such_team`. TooManyAttempts when the address is past its budget."""
+
+    async def lookup() -> tuple[Room, str] | None:
+        return await _team_room(ws, await _team_row(ws, raw_code))
+
+    found = await check_secret(ws.app.state.join_limiter, client_address(ws), lookup)
+    if found is None:
+        shown = normalise_join_code(raw_code) or raw_code[:12]
+        await _refuse(ws, "no_such_team", f"No team has the code {shown!r}", CLOSE_NOT_FOUND)
+    return found
 
 
-def _address(ws: WebSocket) -> str:
-    return ws.client.host if ws.client else "unknown"
+async def _seated_past_the_limit(ws: WebSocket, raw_code: str) -> tuple[Room, str, str] | None:
+    """An address past its budget of wrong codes is a venue where others mistyped, or someone
+    guessing: the socket waits for its first message. A `resume` with a seat of this code's
+    team (a long random token, no guess) is let in: the room, the team and that message.
+    Anything else is refused `too_many_attempts`, whether the code exists or not."""
+    text = await _first_text(ws, AUTH_TIMEOUT_S)
+    row = await _team_row(ws, raw_code)
+    if text is not None and row is not None and await _resumes_a_seat(ws, text, row):
+        found = await _team_room(ws, row)
+        if found is not None:
+            return (*found, text)
+    await _refuse(ws, "too_many_attempts", TOO_MANY_CODES, CLOSE_POLICY)
+    return None
+
+
+async def _resumes_a_seat(ws: WebSocket, text: str, team: TeamRow) -> bool:
+    try:
+        message = protocol.parse(text, "participant")
+    except protocol.BadMessage:
+        return False
+    if not isinstance(message, protocol.Resume):
+        return False
+    store = _registry(ws).store
+    seat = await store.run(store.seat, hash_token(message.seat_token))
+    return seat is not None and (seat.workshop_id, seat.team_id) == (
+        team.workshop_id,
+        team.team_id,
+    )
+
+
+async def _first_text(ws: WebSocket, timeout_s: float) -> str | None:
+    """The socket's next message within `timeout_s`, if it comes and is not too big."""
+    try:
+        text = await asyncio.wait_for(ws.receive_text(), timeout=max(timeout_s, 0.0))
+    except (TimeoutError, WebSocketDisconnect, KeyError):
+        return None
+    return text if len(text.encode()) <= _registry(ws).config.max_message_bytes else None
 
 
 async def _send_loop(ws: WebSocket, client: Client, room: Room, heartbeat_s: float) -> None:
@@ -115,13 +179,18 @@ def protocol_heartbeat(room: Room) -> str:
 Handler = Callable[[str], Awaitable[None]]
 
 
-async def _pump(ws: WebSocket, client: Client, room: Room, handle: Handler) -> None:
-    """Read messages until the socket closes, with the size and rate limits applied."""
+async def _pump(
+    ws: WebSocket, client: Client, room: Room, handle: Handler, first: str | None = None
+) -> None:
+    """Read messages until the socket closes, with the size and rate limits applied. `first`
+    is a message already read (the one that let the socket in), handled before the rest."""
     config = _registry(ws).config
     bucket = TokenBucket(config.messages_per_second, config.messages_per_second * 2)
     sender = asyncio.create_task(_send_loop(ws, client, room, config.heartbeat_s))
     told_rate_limited_at = -math.inf
     try:
+        if first is not None:
+            await _dispatch(client, handle, first)
         while client.close_code is None:
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
@@ -141,12 +210,7 @@ async def _pump(ws: WebSocket, client: Client, room: Room, handle: Handler) -> N
                     told_rate_limited_at = now
                     client.send(_error("rate_limited", "Too many messages; slow down"))
                 continue
-            try:
-                await handle(text)
-            except protocol.BadMessage as error:
-                client.send(_error(error.code, str(error)))
-            except Rejected as rejection:
-                client.send(_error(rejection.code, rejection.message))
+            await _dispatch(client, handle, text)
     except WebSocketDisconnect:
         client.close(1000, "")  # the other side went away: stop sending, then clean up
     finally:
@@ -159,31 +223,45 @@ async def _pump(ws: WebSocket, client: Client, room: Room, handle: Handler) -> N
             sender.cancel()
 
 
+async def _dispatch(client: Client, handle: Handler, text: str) -> None:
+    try:
+        await handle(text)
+    except protocol.BadMessage as error:
+        client.send(_error(error.code, str(error)))
+    except Rejected as rejection:
+        client.send(_error(rejection.code, rejection.message))
+
+
 # --- participants ----------------------------------------------------------------------
 
 
-async def _team_socket(
-    ws: WebSocket, join_code: str, audience: Literal["participant", "screen"]
-) -> tuple[Room, Client] | None:
-    """An accepted socket for a team's join code, and its client; None if refused."""
-    if not await _handshake(ws):
-        return None
-    found = await _find_team(ws, join_code)
-    if found is None:
-        return None
-    room, team = found
-    return room, Client(audience, team, queue=asyncio.Queue(_registry(ws).config.send_queue_size))
+def _client(
+    ws: WebSocket, audience: Literal["participant", "screen", "facilitator"], team: str | None
+) -> Client:
+    return Client(audience, team, queue=asyncio.Queue(_registry(ws).config.send_queue_size))
 
 
 @router.websocket("/ws/play/{join_code}")
 async def play(ws: WebSocket, join_code: str) -> None:
-    opened = await _team_socket(ws, join_code, "participant")
-    if opened is None:
+    async with _opened(ws) as opened:
+        if opened:
+            await _play(ws, join_code)
+
+
+async def _play(ws: WebSocket, join_code: str) -> None:
+    first: str | None = None
+    try:
+        found = await _find_team(ws, join_code)
+    except TooManyAttempts:
+        seated = await _seated_past_the_limit(ws, join_code)
+        found, first = (seated[:2], seated[2]) if seated else (None, None)
+    if found is None:
         return
-    room, client = opened
+    room, team = found
+    client = _client(ws, "participant", team)
     seat = _Seat(ws, room, client)
     try:
-        await _pump(ws, client, room, seat.handle)
+        await _pump(ws, client, room, seat.handle, first)
     finally:
         await seat.leave()
 
@@ -311,10 +389,22 @@ class _Seat:
 
 @router.websocket("/ws/screen/{join_code}")
 async def screen(ws: WebSocket, join_code: str) -> None:
-    opened = await _team_socket(ws, join_code, "screen")
-    if opened is None:
+    async with _opened(ws) as opened:
+        if opened:
+            await _screen(ws, join_code)
+
+
+async def _screen(ws: WebSocket, join_code: str) -> None:
+    """A screen needs no seat, so nothing lets it past the limit of wrong codes."""
+    try:
+        found = await _find_team(ws, join_code)
+    except TooManyAttempts:
+        await _refuse(ws, "too_many_attempts", TOO_MANY_CODES, CLOSE_POLICY)
         return
-    room, client = opened
+    if found is None:
+        return
+    room, team = found
+    client = _client(ws, "screen", team)
     room.add(client)
     client.send({**room.header("snapshot"), "view": room.view_for(client)})
 
@@ -333,14 +423,18 @@ async def screen(ws: WebSocket, join_code: str) -> None:
 
 @router.websocket("/ws/facilitate/{workshop_id}")
 async def facilitate(ws: WebSocket, workshop_id: str) -> None:
-    if not await _handshake(ws):
-        return
+    async with _opened(ws) as opened:
+        if opened:
+            await _facilitate(ws, workshop_id)
+
+
+async def _facilitate(ws: WebSocket, workshop_id: str) -> None:
     auth = await _authenticate(ws, workshop_id)
     if auth is None:
         return
     room, last_seq = auth
     registry = _registry(ws)
-    client = Client("facilitator", None, queue=asyncio.Queue(registry.config.send_queue_size))
+    client = _client(ws, "facilitator", None)
     links = await _join_links(registry, workshop_id)
     room.add(client)
     if last_seq is None:
@@ -392,31 +486,47 @@ def _team_for(room: Room, message: protocol.Message) -> str:
 
 
 async def _authenticate(ws: WebSocket, workshop_id: str) -> tuple[Room, int | None] | None:
-    registry = _registry(ws)
+    """The room and `last_seq` of a facilitator's `auth`, its token checked as every
+    guessable secret is; otherwise the socket is refused (and None)."""
+    message = await _auth_message(ws)
+    if message is None:
+        await _refuse(ws, "unauthorised", "Sign in first", CLOSE_UNAUTHORISED)
+        return None
+    store = _registry(ws).store
+
+    async def admitted() -> Room | None:
+        row = await store.run(store.workshop, workshop_id)
+        if row is None or not token_matches(message.token, row.token_hash):
+            return None
+        return await _registry(ws).room(workshop_id)
+
     try:
-        text = await asyncio.wait_for(ws.receive_text(), timeout=AUTH_TIMEOUT_S)
-        if len(text) > registry.config.max_message_bytes:
-            raise protocol.BadMessage("message too big")
-        message = protocol.parse(text, "facilitator")
-    except (TimeoutError, WebSocketDisconnect, protocol.BadMessage, KeyError):
-        if ws.client_state == WebSocketState.CONNECTED:
-            await _refuse(ws, "unauthorised", "Sign in first", CLOSE_UNAUTHORISED)
+        room = await check_secret(ws.app.state.token_limiter, client_address(ws), admitted)
+    except TooManyAttempts:
+        await _refuse(ws, "too_many_attempts", TOO_MANY_TOKENS, CLOSE_POLICY)
         return None
-    limiter = ws.app.state.join_limiter
-    if limiter.blocked(_address(ws)):
-        await _refuse(ws, "too_many_attempts", "Too many wrong tokens; wait a minute", CLOSE_POLICY)
-        return None
-    row = await registry.store.run(registry.store.workshop, workshop_id)
-    if (
-        not isinstance(message, protocol.Auth)
-        or row is None
-        or not token_matches(message.token, row.token_hash)
-    ):
-        limiter.failed(_address(ws))
+    if room is not None:
+        return room, message.last_seq
+    if await store.run(store.workshop, workshop_id) is None:
+        await _refuse(ws, "no_such_workshop", "No workshop has that id", CLOSE_NOT_FOUND)
+    else:
         await _refuse(ws, "unauthorised", "That link is not valid for this workshop", 4401)
-        return None
-    room = await registry.room(workshop_id)
-    if room is None:
-        await _refuse(ws, "no_such_workshop", "This workshop has no log", CLOSE_NOT_FOUND)
-        return None
-    return room, message.last_seq
+    return None
+
+
+async def _auth_message(ws: WebSocket) -> protocol.Auth | None:
+    """The facilitator's `auth`, within AUTH_TIMEOUT_S of the handshake. A `ping` before it
+    is answered (with nothing of the workshop: `seq` 0); anything else, or nothing in time,
+    gives None."""
+    deadline = time.monotonic() + AUTH_TIMEOUT_S
+    while (text := await _first_text(ws, deadline - time.monotonic())) is not None:
+        try:
+            message = protocol.parse(text, "facilitator")
+        except protocol.BadMessage:
+            return None
+        if isinstance(message, protocol.Auth):
+            return message
+        if not isinstance(message, protocol.Ping):
+            return None
+        await ws.send_json({"type": "pong", "seq": 0, "now": _registry(ws).clock()})
+    return None

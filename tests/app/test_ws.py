@@ -31,6 +31,7 @@ RESUME_LIMIT = 12
 SERVER_CONFIG: dict[str, Any] = {
     # Every socket the tests open counts as a join attempt from the same address.
     "join_attempts_per_minute": 10_000,
+    "token_attempts_per_minute": 10_000,
     "resume_limit": RESUME_LIMIT,
     "allowed_origins": (ALLOWED_ORIGIN,),
 }
@@ -554,7 +555,6 @@ def test_the_facilitator_must_sign_in_with_the_workshops_token(server: Server) -
         (workshop.id, "not json"),
         (workshop.id, TOO_DEEP),  # before signing in, any other first message is refused
         (workshop.id, '{"type": "auth", "token": "x", "last_seq": ' + "1" * 5_000 + "}"),
-        ("no-such-workshop", {"type": "auth", "token": workshop.token}),
     ]
     with ExitStack() as stack:
         for workshop_id, first in attempts:
@@ -562,12 +562,31 @@ def test_the_facilitator_must_sign_in_with_the_workshops_token(server: Server) -
             conn.send(first)
             conn.expect_error("unauthorised")
             assert conn.expect_close() == 4401
+        unknown = server.connect(stack, "/ws/facilitate/nosuchworkshop")
+        unknown.send({"type": "auth", "token": workshop.token})
+        unknown.expect_error("no_such_workshop")
+        assert unknown.expect_close() == 4404
         facilitator = server.facilitator(stack, workshop)
         welcome = facilitator.received[0]
         assert welcome["seq"] == 1 and welcome["view"]["teams"][0]["phase"] == "lobby"
         # this test server answers on 127.0.0.1: the console must warn that phones cannot
         assert welcome["phones_can_reach"] is False
         assert welcome["join"][0]["join_url"].startswith("http://127.0.0.1:")
+
+
+def test_a_console_may_ping_before_it_signs_in(server: Server) -> None:
+    workshop = server.create_workshop()
+    limiter = server.app.state.token_limiter
+    failures_before = len(limiter._seen.get("testclient", ()))
+    with ExitStack() as stack:
+        console = server.connect(stack, f"/ws/facilitate/{workshop.id}")
+        for _ in range(3):
+            console.send({"type": "ping"})
+            pong = console.expect("pong")
+            assert pong["seq"] == 0  # nothing of the workshop before signing in
+        console.send({"type": "auth", "token": workshop.token})
+        assert console.expect("welcome")["seq"] == 1
+    assert len(limiter._seen.get("testclient", ())) == failures_before  # no wrong token
 
 
 @pytest.mark.parametrize("endpoint", ["play", "screen"])
