@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,6 +14,7 @@ from app.auth import facilitator_room
 from app.pages import translate_for
 from app.registry import Registry
 from app.rooms import Room
+from app.security import AttemptLimiter, client_address
 from facilitator.exports import download_name, log_jsonl
 from game.rules import MAX_TEAMS, MAX_TITLE
 from game.settings import SettingsError, parse_mazes, parse_settings
@@ -75,6 +77,17 @@ async def healthz() -> dict[str, str]:
 
 @router.post("/api/workshops", status_code=201, response_model=WorkshopCreated)
 async def create_workshop(request: Request, body: WorkshopRequest | None = None) -> WorkshopCreated:
+    limiter: AttemptLimiter = request.app.state.workshop_limiter
+    address = client_address(request)
+    if limiter.blocked(address):
+        wait = limiter.retry_after(address)
+        minutes = math.ceil(wait / 60)
+        raise HTTPException(
+            status_code=429,
+            detail=f"Too many workshops created from this address in the last hour "
+            f"({limiter.limit}); try again in {minutes} minute{'s' if minutes > 1 else ''}",
+            headers={"Retry-After": str(wait)},
+        )
     body = body or WorkshopRequest()
     maze_fields = dict(body.maze or {})
     if "seed" not in maze_fields and "path" not in maze_fields:
@@ -103,6 +116,7 @@ async def create_workshop(request: Request, body: WorkshopRequest | None = None)
         mazes=mazes,
         settings=settings,
     )
+    limiter.record(address)  # workshops made, not refused, count
     base = registry.config.base_url()
     return WorkshopCreated(
         workshop_id=created.workshop_id,

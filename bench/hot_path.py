@@ -228,11 +228,18 @@ class Result:
     seconds: float
 
 
+ONE_ADDRESS_ENV = {
+    "JOIN_ATTEMPTS_PER_MINUTE": "1000000",
+    "WORKSHOPS_PER_HOUR": "1000000",
+    "MAX_SOCKETS_PER_ADDRESS": "1000000",
+}
+
+
 async def run(rooms: int, players: int, seconds: float, interval: float) -> Result:
     with tempfile.TemporaryDirectory(prefix="maze-bench-") as directory:
-        # Every client connects from this machine: the per-address limit on wrong join codes
-        # must not refuse the benchmark's own mistakes.
-        server = LiveServer(Path(directory), env={"JOIN_ATTEMPTS_PER_MINUTE": "1000000"})
+        # Every client connects from this machine: the per-address limits (wrong join codes,
+        # workshops created, open sockets) must not refuse the benchmark's own load.
+        server = LiveServer(Path(directory), env=ONE_ADDRESS_ENV)
         await asyncio.to_thread(server.start)
         try:
             return await drive(server, rooms, players, seconds, interval)
