@@ -8,6 +8,7 @@ grows (see docs/events.md for the rules on changing it).
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from collections.abc import Callable, Mapping
@@ -18,6 +19,8 @@ from game.board import Maze, Square
 from game.settings import Settings, parse_settings
 
 FORMAT_VERSION = 1
+# The latest time a log may hold: 3000-01-01T00:00:00Z. Times are seconds since the UNIX epoch.
+LATEST_TS = 32503680000.0
 
 BeepKind = Literal["new", "repeat", "execution"]
 RemovalReason = Literal["left", "kicked", "banned"]
@@ -323,10 +326,22 @@ def from_record(record: Mapping[str, Any]) -> Event:
     except (TypeError, ValueError, KeyError) as error:
         raise LogFormatError(f"bad {kind} event: {error}") from error
     assert isinstance(value, Event)
+    if not 0 <= value.ts <= LATEST_TS:
+        raise LogFormatError(
+            f"bad {kind} event: time {value.ts!r} is not between 1970 and the year 3000"
+        )
     return value
 
 
 _HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _finite(number: int | float) -> bool:
+    """Whether a number is finite and small enough to be a float (a huge integer is not)."""
+    try:
+        return math.isfinite(number)
+    except OverflowError:
+        return False
 
 
 def _hints(cls: type) -> dict[str, Any]:
@@ -393,6 +408,8 @@ def _decode(hint: Any, value: Any) -> Any:
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise TypeError(f"expected a number, got {value!r}")
+        if not _finite(value):
+            raise ValueError("expected a finite number no larger than a float holds")
         return value
     if hint in (int, str, bool):
         if type(value) is not hint:

@@ -72,6 +72,7 @@ def read_log(text: str) -> list[ev.Event]:
     expected = header["events"]
     events = [_event(number, line, expected) for number, line in enumerate(body_lines, start=2)]
     _check_numbering(events)
+    _check_times(events)
     if len(events) < expected:
         raise LogError(
             len(events) + 2, f"the log ends after {len(events)} of its {expected} events"
@@ -86,6 +87,14 @@ def read_log(text: str) -> list[ev.Event]:
     return events
 
 
+def _check_times(events: Sequence[ev.Event]) -> None:
+    """No event is dated before the session was created (the rules check the rest)."""
+    created = events[0].ts if events else 0.0
+    for index, event in enumerate(events):
+        if event.ts < created:
+            raise LogError(index + 2, "this event is dated before the session was created")
+
+
 def _check_numbering(events: Sequence[ev.Event]) -> None:
     for index, event in enumerate(events):
         if event.seq != index + 1:
@@ -96,10 +105,33 @@ def _check_numbering(events: Sequence[ev.Event]) -> None:
             )
 
 
+class _NotJson(ValueError):
+    """A line that JSON alone cannot read, or that holds a number JSON does not allow."""
+
+
+def _refuse_constant(name: str) -> Any:
+    raise _NotJson(f"{name} is not a number a log may hold")
+
+
+def _json(line: str) -> Any:
+    """The line's JSON value. A string is no bigger than the line, but an integer of
+    thousands of digits, deep nesting, or NaN and Infinity are refused, as _NotJson."""
+    try:
+        return json.loads(line, parse_constant=_refuse_constant)
+    except _NotJson:
+        raise
+    except json.JSONDecodeError as error:
+        raise _NotJson(error.msg) from None
+    except ValueError:
+        raise _NotJson("an integer too long to read") from None
+    except RecursionError:
+        raise _NotJson("nested too deep to read") from None
+
+
 def _header(line: str) -> dict[str, Any]:
     try:
-        header = json.loads(line)
-    except json.JSONDecodeError:
+        header = _json(line)
+    except _NotJson:
         raise LogError(1, "the header is not JSON") from None
     if not isinstance(header, dict) or header.get("format") != LOG_FORMAT:
         raise LogError(1, f'the first line must be a header with "format": "{LOG_FORMAT}"')
@@ -118,11 +150,11 @@ def _header(line: str) -> dict[str, Any]:
 
 def _event(number: int, line: str, expected: int) -> ev.Event:
     try:
-        return ev.from_record(json.loads(line))
-    except json.JSONDecodeError:
+        return ev.from_record(_json(line))
+    except _NotJson as error:
         if number - 1 <= expected and not line.rstrip().endswith("}"):
             raise LogError(number, "the line is cut short: the file is incomplete") from None
-        raise LogError(number, "not a JSON object") from None
+        raise LogError(number, f"not a JSON object ({error})") from None
     except ev.LogFormatError as error:
         raise LogError(number, str(error)) from None
 
@@ -158,8 +190,13 @@ def _decided(state: SessionState, rest: Sequence[ev.Event]) -> list[ev.Event]:
     best_guess: LogError | None = None
     for command in _candidates(state, rest):
         try:
-            decided = decide(state, command)
+            # No command gives more events than the file still holds: a far-off time in a
+            # crafted log costs work in proportion to the file, not to the time skipped.
+            decided = decide(state, command, max_events=len(rest))
         except Rejected as rejection:
+            if rejection.code == "too_much":  # the timers before any command made it so
+                reason = "more events follow from the times here than the log holds"
+                raise LogError(line, reason) from None
             best_guess = _furthest(
                 best_guess, LogError(line, f"the rules refuse this: {rejection.message}")
             )

@@ -49,13 +49,14 @@ class Rejected(Exception):
 class Draft:
     """Events decided so far, applied to a private copy of the state as they are emitted."""
 
-    def __init__(self, state: SessionState, at: float) -> None:
+    def __init__(self, state: SessionState, at: float, max_events: int | None = None) -> None:
         self._original = state
         self._copy: SessionState | None = None
         self._cloned: set[str] = set()  # teams already copied: the rest are shared, unchanged
         self.at = at
         self.events: list[ev.Event] = []
         self.only_checking = False  # asked whether the command passes, not for its events
+        self.max_events = max_events
 
     @property
     def state(self) -> SessionState:
@@ -67,6 +68,8 @@ class Draft:
     def emit(self, event_type: type[E], /, **fields: Any) -> E:
         if self.only_checking:
             raise _Passes  # every check comes before a handler's first event
+        if self.max_events is not None and len(self.events) >= self.max_events:
+            raise Rejected("too_much", f"This would make more than {self.max_events} events")
         if self._copy is None:
             self._copy = copy.copy(self._original)
             self._copy.teams = dict(self._original.teams)
@@ -85,23 +88,32 @@ class _Passes(Exception):
     """Raised at a checked command's first event: it passed every check."""
 
 
-def decide(state: SessionState, command: cmd.Command) -> list[ev.Event]:
-    return _decide(state, command)
+def decide(
+    state: SessionState, command: cmd.Command, *, max_events: int | None = None
+) -> list[ev.Event]:
+    """The events that follow from the command. With `max_events`, a command that would make
+    more is refused (`too_much`) as soon as it does: a time far ahead, where every timer
+    fires again and again, costs no more work than that."""
+    return _decide(state, command, max_events=max_events)
 
 
 def _decide(
-    state: SessionState, command: cmd.Command, *, only_checking: bool = False
+    state: SessionState,
+    command: cmd.Command,
+    *,
+    only_checking: bool = False,
+    max_events: int | None = None,
 ) -> list[ev.Event]:
     if not isinstance(command.at, int | float) or not math.isfinite(command.at):
         raise Rejected("bad_time", "A command needs a finite time")
     if isinstance(command, cmd.CreateSession):
-        return _create(state, command)
+        return _create(state, command, max_events)
     if not state.created:
         raise Rejected("no_session", "There is no session yet")
     if state.ended:
         raise Rejected("session_over", "The session has ended")
     at = max(command.at, state.clock)
-    draft = Draft(state, at)
+    draft = Draft(state, at, max_events)
     _fire_timers(draft, at)
     draft.at = at
     draft.only_checking = only_checking
@@ -119,7 +131,9 @@ def _decide(
 # --- session ---------------------------------------------------------------------------
 
 
-def _create(state: SessionState, c: cmd.CreateSession) -> list[ev.Event]:
+def _create(
+    state: SessionState, c: cmd.CreateSession, max_events: int | None = None
+) -> list[ev.Event]:
     if state.created:
         raise Rejected("session_exists", "This session already exists")
     title = " ".join(c.title.split())
@@ -129,7 +143,7 @@ def _create(state: SessionState, c: cmd.CreateSession) -> list[ev.Event]:
         raise Rejected("bad_teams", f"A session has 1 to {MAX_TEAMS} teams")
     if len({t.team_id for t in c.teams}) != len(c.teams):
         raise Rejected("bad_teams", "Two teams share an id")
-    draft = Draft(state, c.at)
+    draft = Draft(state, c.at, max_events)
     draft.emit(
         ev.SessionCreated,
         session_id=c.session_id,

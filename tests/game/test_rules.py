@@ -1423,6 +1423,27 @@ def test_teams_play_apart_and_their_timers_fire_together():
     ]
 
 
+# --- a bound on work --------------------------------------------------------------------
+
+
+def test_deciding_stops_at_the_first_event_past_max_events(monkeypatch):
+    game = Game.learning()  # every idle timeout passes the turn: two events a minute
+    emitted = []
+    original = rules.Draft.emit
+
+    def counting(self: rules.Draft, *args: Any, **fields: Any) -> Any:
+        emitted.append(args[0])
+        return original(self, *args, **fields)
+
+    monkeypatch.setattr(rules.Draft, "emit", counting)
+    far = game.command(cmd.Tick, at=1e12)  # some 3e10 timeouts away
+    with pytest.raises(rules.Rejected) as caught:
+        rules.decide(game.state, far, max_events=5)
+    assert caught.value.code == "too_much"
+    assert len(emitted) == 6  # the sixth is refused before it is made
+    assert len(rules.decide(game.state, game.command(cmd.Tick, at=120), max_events=4)) == 4
+
+
 # --- every rejection is tested ---------------------------------------------------------
 
 
