@@ -10,9 +10,11 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app import api, pages, ws
 from app.config import Config
+from app.http_guard import HttpGuard
 from app.registry import Registry
 from app.security import AttemptLimiter, SocketCount
 from app.store import EventStore
@@ -54,7 +56,22 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.t
     pages.install(app)
     facilitator_pages.install(app)
     trainer_pages.install(app)
+    _guard(app, config)
     return app
+
+
+def _guard(app: FastAPI, config: Config) -> None:
+    """The outermost layers, added last: Host headers (HTTP and WebSocket), then body limits
+    and the headers every answer carries."""
+    if config.allowed_hosts:
+        app.add_middleware(
+            TrustedHostMiddleware, allowed_hosts=list(config.allowed_hosts), www_redirect=False
+        )
+    app.add_middleware(
+        HttpGuard,
+        max_body_bytes=config.max_body_bytes,
+        max_import_bytes=config.max_import_bytes,
+    )
 
 
 async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

@@ -6,6 +6,7 @@ cookie; scripts may send the password as a Bearer token.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import re
@@ -32,6 +33,7 @@ COOKIE_S = 12 * 3600
 NO_PASSWORD = "The library is closed: set ADMIN_PASSWORD in the server's environment and restart it"
 REPLAY_CACHE = 8
 NOT_FOUND = "No workshop with that id in the library"
+LOG_FILE_TYPES = frozenset({"application/x-ndjson", "application/jsonl", "application/json"})
 # An id the pages route and the store holds (32 characters at most).
 PORTABLE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,31}")
 
@@ -157,7 +159,11 @@ def import_log(store: EventStore, text: str, now: float) -> tuple[str, bool]:
     """Save a log file as a new workshop of the library; LogError (nothing saved) if it is
     corrupt, cut short or tampered with. A log already in the library is not saved twice:
     the answer is then the workshop that holds it, and False."""
-    events = read_log(text)
+    return save_import(store, read_log(text), now)
+
+
+def save_import(store: EventStore, events: list[Event], now: float) -> tuple[str, bool]:
+    """Save the events of a log file already read (`read_log`); as `import_log`."""
     created = events[0]
     assert isinstance(created, SessionCreated)
     held = _holding(store, created.session_id, events)
@@ -291,21 +297,38 @@ def _refusal(error: LogError) -> dict[str, Any]:
 
 @router.post("/api/library/import", status_code=201)
 async def import_file(request: Request, response: Response, _: Trainer) -> dict[str, Any]:
+    """A log file into the library. Its size is limited as it arrives (MAX_IMPORT_BYTES, in
+    app/http_guard.py); it is checked on a thread of its own, since the check is long and the
+    store's thread serves every live room; only the insert goes through the store."""
+    _log_file_type(request)
     body = await request.body()
-    if len(body) > 50 * 1024 * 1024:
-        raise HTTPException(status_code=413, detail="A log file may be 50 MB at most")
+    try:
+        events = await asyncio.to_thread(_read_upload, body)
+    except LogError as error:
+        raise HTTPException(status_code=422, detail=_refusal(error)) from None
+    store = _registry(request).store
+    workshop_id, new = await store.run(save_import, store, events, time.time())
+    response.status_code = 201 if new else 200
+    return {"workshop_id": workshop_id, "already_in_library": not new}
+
+
+def _log_file_type(request: Request) -> None:
+    """A log file comes as JSON Lines (or JSON), or with no type, as the library page sends
+    it: a form or text (what a page elsewhere could make a signed-in browser post) is not."""
+    content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if content_type and content_type not in LOG_FILE_TYPES:
+        raise HTTPException(
+            status_code=415,
+            detail=f"A log file is sent as {', '.join(sorted(LOG_FILE_TYPES))}",
+        )
+
+
+def _read_upload(body: bytes) -> list[Event]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        error = LogError(1, "the file is not UTF-8 text")
-        raise HTTPException(status_code=422, detail=_refusal(error)) from None
-    store = _registry(request).store
-    try:
-        workshop_id, new = await store.run(import_log, store, text, time.time())
-    except LogError as error:
-        raise HTTPException(status_code=422, detail=_refusal(error)) from None
-    response.status_code = 201 if new else 200
-    return {"workshop_id": workshop_id, "already_in_library": not new}
+        raise LogError(1, "the file is not UTF-8 text") from None
+    return read_log(text)
 
 
 @router.get("/api/library/workshops/{workshop_id}/replay")

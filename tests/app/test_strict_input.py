@@ -96,3 +96,49 @@ def test_json_no_strict_reader_takes_is_a_bad_message(server: Server, text: str,
         for conn in (player, server.facilitator(stack, workshop)):
             conn.send(text)
             assert why in conn.expect_error("bad_message")["message"]
+
+
+# Bodies no strict JSON reader takes, on every route that reads JSON: a 422 saying why.
+BAD_BODIES: list[tuple[str, str]] = [
+    ('{"title": NaN}', NOT_NUMBERS),
+    ('{"rules": {"beep_delay_s": Infinity}}', NOT_NUMBERS),
+    ('{"rules": {"planning_s": ' + "9" * 400 + "}}", "too large"),
+    ('{"maze": {"seed": ' + GIANT + "}}", "too large"),
+    ('{"maze": ' + "[" * 100_000 + "]" * 100_000 + "}", "1024"),
+    ('{"title": "\\ud800"}', "surrogate"),
+    ('{"title": "\udcff"}', "UTF-8"),  # a byte that is not UTF-8, as Python keeps it
+    ('{"title": ', "not valid JSON"),
+]
+JSON_ROUTES = ["/api/workshops", "/api/maze/preview", "/api/library/login"]
+
+
+@pytest.mark.parametrize("route", JSON_ROUTES)
+@pytest.mark.parametrize(("body", "why"), BAD_BODIES, ids=range(len(BAD_BODIES)))
+def test_a_body_no_strict_reader_takes_is_a_422(
+    server: Server, route: str, body: str, why: str
+) -> None:
+    for content_type in ({"content-type": "application/json"}, {}):
+        data = body.encode(errors="surrogateescape")
+        answer = server.http.post(route, content=data, headers=content_type)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["message"].startswith("body: ")
+        assert why in answer.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("route", "body", "field"),
+    [
+        ("/api/workshops", {"rules": {"planning_s": 10**30}}, "rules.planning_s"),
+        ("/api/workshops", {"maze": {"seed": 10**30}}, "maze.seed"),
+        ("/api/workshops", {"maze": {"cols": -(10**30)}}, "maze.cols"),
+        ("/api/workshops", {"teams": 10**30}, "teams"),
+        ("/api/maze/preview", {"cols": 10**30}, "cols"),
+        ("/api/maze/preview", {"seed": 10**30}, "seed"),
+    ],
+)
+def test_a_number_out_of_range_is_a_422_naming_the_field(
+    server: Server, route: str, body: dict[str, Any], field: str
+) -> None:
+    answer = server.http.post(route, json=body)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["message"].startswith(f"{field}: ")
