@@ -228,13 +228,12 @@ def language_switch(
 
 
 def page_response(request: Request, response: Any, *, cache: str = "no-cache") -> HTMLResponse:
-    """Every page's headers (a strict CSP, no referrer, no sniffing), and the language the
-    visitor chose with `?lang=` kept in a cookie."""
+    """Every page's own headers (a strict CSP; the HTTP guard adds those every answer carries,
+    no referrer and no sniffing), and the language the visitor chose with `?lang=` kept in a
+    cookie."""
     response.headers["Content-Security-Policy"] = content_security_policy(
         request.headers.get("host")
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = cache
     response.headers["Vary"] = "Accept-Language, Cookie"
     chosen = request.query_params.get("lang")
@@ -467,7 +466,7 @@ async def qr_code(request: Request, code: str) -> Response:
     return Response(
         qr_svg(join_url(_config(request), found.code)),
         media_type="image/svg+xml",
-        headers={"Cache-Control": "public, max-age=300", "X-Content-Type-Options": "nosniff"},
+        headers={"Cache-Control": "public, max-age=300"},
     )
 
 
