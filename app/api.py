@@ -71,8 +71,14 @@ def _registry(request: Request) -> Registry:
 
 
 @router.get("/healthz")
-async def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+async def healthz(request: Request) -> JSONResponse:
+    """200 when the rooms' clock runs and the store's writer answers; else 503 naming what is
+    stuck. Polled by Docker's HEALTHCHECK: it waits for one store round trip at most."""
+    registry = _registry(request)
+    stuck = await registry.problems()
+    if stuck:
+        return JSONResponse({"status": "stuck", "stuck": stuck}, status_code=503)
+    return JSONResponse({"status": "ok", "rooms": len(registry.rooms)})
 
 
 @router.post("/api/workshops", status_code=201, response_model=WorkshopCreated)

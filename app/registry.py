@@ -5,25 +5,31 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import partial
+from typing import Any
 
 from app.config import Config
-from app.rooms import CLOSE_GOING_AWAY, Room
+from app.rooms import CLOSE_GOING_AWAY, Room, abandonment, outage
 from app.security import hash_token, new_join_code, new_token, new_workshop_id
 from app.store import EventStore, TeamRow, WorkshopRow
 from game import commands as cmd
 from game.board import Maze
 from game.events import TeamSpec
-from game.rules import decide
+from game.rules import Rejected, decide
 from game.settings import Settings
-from game.state import SessionState
+from game.state import SessionState, fold
 
 log = logging.getLogger("electric_maze.registry")
 
-UNUSED_S = 60.0  # an ended workshop's room is dropped after this long without clients
+HOUSEKEEPING_S = 5.0  # how often ended rooms are dropped, abandoned ones ended, a beat written
+UNUSED_S = 45.0  # an ended workshop's room is dropped once this long without clients
+STORE_ANSWER_S = 1.5  # the health probe's wait for the store's writer thread
+TICKER_LATE_S = 2.0  # the health probe's limit on the time since the rooms' clock last ran
+SERVER_NAME = socket.gethostname()  # whose heartbeats these are, in the store
 
 
 @dataclass(frozen=True)
@@ -43,16 +49,26 @@ class Registry:
         self.rooms: dict[str, Room] = {}
         self._loading = asyncio.Lock()
         self._ticker: asyncio.Task[None] | None = None
+        self.ticked_at = time.monotonic()  # when the rooms' clock last ran
+        self._housekept_at = time.monotonic()
+        self._background: dict[str, asyncio.Task[None]] = {}
+        self._store_probe: asyncio.Future[None] | None = None
 
     async def start(self) -> None:
         """Rebuild every workshop still under way from its log, then start the clock.
 
+        A workshop left alone past `abandon_after_s` is ended instead, in the store only.
         Ended and imported workshops are not loaded: they never change, and a room for one
         is opened from the store when someone asks for it (and dropped once unused)."""
-        for workshop_id in await self.store.run(self.store.open_workshops):
+        last_alive = await self.store.run(self.store.last_heartbeat) or 0.0
+        for workshop_id, last_event_at in await self.store.run(self.store.open_workshops):
+            if last_event_at + self.config.abandon_after_s <= self.clock():
+                await self._end_expired(workshop_id, last_event_at)
+                continue
             room = await self.room(workshop_id)
-            if room is not None and not room.state.ended:
-                await self._mark_everyone_away(room)
+            if room is not None:
+                await self._after_restart(room, since=max(last_event_at, last_alive))
+        self.ticked_at = self._housekept_at = time.monotonic()
         self._ticker = asyncio.create_task(self._tick_forever(), name="ticker")
 
     async def stop(self) -> None:
@@ -60,9 +76,14 @@ class Registry:
             self._ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._ticker
+        for task in list(self._background.values()):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         for room in list(self.rooms.values()):
             await room.close()
         self.rooms.clear()
+        await self._beat()
 
     async def room(self, workshop_id: str) -> Room | None:
         room = self.rooms.get(workshop_id)
@@ -74,7 +95,6 @@ class Registry:
                     if not events:
                         return None
                     room = Room(workshop_id, events, self.store, self.config, self.clock)
-                    room.ended_when_opened = room.state.ended
                     self.rooms[workshop_id] = room
         room.used_at = time.monotonic()
         return room
@@ -120,31 +140,106 @@ class Registry:
             if await self.store.run(self.store.team_by_code, code) is None:
                 return code
 
-    async def _mark_everyone_away(self, room: Room) -> None:
-        """After a restart nobody is connected until they come back."""
+    # --- after a restart ---------------------------------------------------------------
+
+    async def _end_expired(self, workshop_id: str, last_event_at: float) -> None:
+        """End a workshop abandoned while the server was away, without opening a room."""
+        events = await self.store.run(self.store.events, workshop_id)
+        ending = abandonment(last_event_at + self.config.abandon_after_s)
+        await self.store.run(self.store.append, workshop_id, decide(fold(events), ending))
+        log.info("workshop %s was abandoned: ended", workshop_id)
+
+    async def _after_restart(self, room: Room, since: float) -> None:
+        """The server was away since `since`: that goes in the log first, then nobody is
+        connected until they come back."""
+        if room.state.ended:
+            return
+        with contextlib.suppress(Rejected):
+            await room.submit(partial(outage, since=since), by_server=True)
         for team in room.state.teams.values():
             for player in [p.id for p in team.players.values() if p.connected]:
-                await room.submit(partial(_away, team.id, player))
+                await room.submit(partial(_away, team.id, player), by_server=True)
+
+    # --- time passing ------------------------------------------------------------------
 
     async def _tick_forever(self) -> None:
         while True:
             await asyncio.sleep(self.config.tick_s)
+            self.ticked_at = time.monotonic()
+            now = self.clock()
             for room in list(self.rooms.values()):
-                room.tick()
-            await self._drop_unused()
+                room.tick(now)
+            if self.ticked_at - self._housekept_at >= HOUSEKEEPING_S:
+                self._housekept_at = self.ticked_at
+                await self._housekeeping(now)
 
-    async def _drop_unused(self) -> None:
-        """Close the rooms of workshops that had ended before they were opened (for a late
-        phone, a console, a debrief) once nobody has used them for a while: such a log never
-        changes, and the store has it. Rooms that end while running are kept, so a replay
-        the library made of one while it ran is renewed from the room, not reused as it was.
-        """
-        now = time.monotonic()
+    async def _housekeeping(self, now: float) -> None:
+        """Drop the rooms of ended workshops once unused, end abandoned ones, and say that
+        the server is alive."""
+        self._in_background("heartbeat", self._beat())
+        unused_since = time.monotonic() - UNUSED_S
         for workshop_id, room in list(self.rooms.items()):
-            if room.ended_when_opened and not room.clients and now - room.used_at > UNUSED_S:
-                del self.rooms[workshop_id]
-                await room.close()
+            if room.state.ended:
+                if not room.clients and room.used_at < unused_since:
+                    del self.rooms[workshop_id]
+                    await room.close()
+            elif room.abandoned_at <= now:
+                self._in_background(workshop_id, self._end_abandoned(room))
+
+    async def _end_abandoned(self, room: Room) -> None:
+        """End a workshop nobody used for `abandon_after_s`, dated when that time was up."""
+
+        def end(at: float) -> cmd.Command:
+            if room.abandoned_at > at:
+                raise Rejected("in_use", "Someone used the workshop in the meantime")
+            return abandonment(room.abandoned_at)
+
+        with contextlib.suppress(Rejected):
+            await room.submit(end, by_server=True)
+            log.info("workshop %s was abandoned: ended", room.workshop_id)
+
+    async def _beat(self) -> None:
+        try:
+            await self.store.run(self.store.beat, SERVER_NAME, self.clock())
+        except Exception:  # the health probe tells of a store in trouble
+            log.exception("could not write the heartbeat")
+
+    def _in_background(self, name: str, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` without holding the clock up; once at a time per name."""
+        if name in self._background:
+            work.close()
+            return
+        task = asyncio.create_task(work, name=name)
+        self._background[name] = task
+        task.add_done_callback(lambda _: self._background.pop(name, None))
+
+    # --- health ------------------------------------------------------------------------
+
+    async def problems(self) -> dict[str, str]:
+        """What is stuck, if anything: the rooms' clock, the store's writer thread."""
+        found = {}
+        late = time.monotonic() - self.ticked_at
+        if late > TICKER_LATE_S:
+            found["ticker"] = f"the rooms' clock last ran {late:.1f} s ago"
+        if not await self._store_answers():
+            found["store"] = f"the store's writer thread did not answer in {STORE_ANSWER_S:g} s"
+        return found
+
+    async def _store_answers(self) -> bool:
+        """A round trip through the store's writer thread (one at a time, however often the
+        health is asked for)."""
+        if self._store_probe is None or self._store_probe.done():
+            self._store_probe = asyncio.ensure_future(self.store.run(_nothing))
+        try:
+            await asyncio.wait_for(asyncio.shield(self._store_probe), STORE_ANSWER_S)
+        except Exception:
+            return False
+        return True
 
 
 def _away(team: str, player: str, at: float) -> cmd.Command:
     return cmd.SetPresence(at=at, team=team, player=player, connected=False)
+
+
+def _nothing() -> None:
+    pass

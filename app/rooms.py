@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -21,7 +22,7 @@ from sqlmodel import SQLModel
 from app.config import Config
 from app.store import EventStore
 from game import commands as cmd
-from game import projections
+from game import projections, rules
 from game.events import Event, to_record
 from game.metrics import session_metrics
 from game.rules import Rejected, decide
@@ -83,6 +84,7 @@ class _Job:
     make: MakeCommand
     done: asyncio.Future[list[Event]]
     rows: Sequence[SQLModel] = ()
+    by_server: bool = False
 
 
 class Room:
@@ -107,28 +109,38 @@ class Room:
         self._metrics_due: asyncio.Task[None] | None = None
         self._metrics_sent_at = 0.0
         self.used_at = time.monotonic()  # last asked for, or last left by a client
-        self.ended_when_opened = False  # an ended log opened from the store: it never changes
+        # When someone last did anything here (rebuilt: the log's last event): see abandoned_at
+        self.last_command_at = log_events[-1].ts if log_events else clock()
+        self.due_at = next_due(self.state)  # when time passing next changes something
+
+    @property
+    def abandoned_at(self) -> float:
+        """When the workshop counts as abandoned if nobody does anything before."""
+        return self.last_command_at + self.config.abandon_after_s
 
     @property
     def seq(self) -> int:
         return self.state.seq
 
-    async def submit(self, make: MakeCommand, rows: Sequence[SQLModel] = ()) -> list[Event]:
+    async def submit(
+        self, make: MakeCommand, rows: Sequence[SQLModel] = (), *, by_server: bool = False
+    ) -> list[Event]:
         """Queue a command (made with the time it is handled at); its events, or Rejected.
 
         `rows` are stored in the same transaction as the events, and only if the command is
-        accepted: a refused command leaves no trace."""
+        accepted: a refused command leaves no trace. A command `by_server` (a restart's
+        outage, players marked away) does not count as someone using the workshop."""
         done: asyncio.Future[list[Event]] = asyncio.get_running_loop().create_future()
-        await self._inbox.put(_Job(make, done, rows))
+        await self._inbox.put(_Job(make, done, rows, by_server))
         return await done
 
-    def tick(self) -> None:
-        """Let time pass, unless a tick is already waiting its turn."""
-        if self._tick_waiting or self.state.ended:
+    def tick(self, now: float) -> None:
+        """Let time pass if a timer is due, unless a tick is already waiting its turn."""
+        if self._tick_waiting or self.due_at is None or self.due_at > now or self.state.ended:
             return
         self._tick_waiting = True
         done: asyncio.Future[list[Event]] = asyncio.get_running_loop().create_future()
-        self._inbox.put_nowait(_Job(self._make_tick, done))
+        self._inbox.put_nowait(_Job(self._make_tick, done, by_server=True))
 
     def _make_tick(self, at: float) -> cmd.Command:
         self._tick_waiting = False
@@ -145,7 +157,7 @@ class Room:
         while True:
             job = await self._inbox.get()
             try:
-                events = await self._handle(job.make, job.rows)
+                events = await self._handle(job)
             except Rejected as rejection:
                 if not job.done.done():
                     job.done.set_exception(rejection)
@@ -160,15 +172,18 @@ class Room:
             if not job.done.done():
                 job.done.set_result(events)
 
-    async def _handle(self, make: MakeCommand, rows: Sequence[SQLModel] = ()) -> list[Event]:
-        command = make(self.clock())
+    async def _handle(self, job: _Job) -> list[Event]:
+        command = job.make(self.clock())
         events = decide(self.state, command)
         if not events:
             return events
-        await self.store.run(self.store.append, self.workshop_id, events, rows)
+        await self.store.run(self.store.append, self.workshop_id, events, job.rows)
         for event in events:
             apply(self.state, event)
         self.log.extend(events)
+        if not job.by_server:
+            self.last_command_at = command.at
+        self.due_at = next_due(self.state)
         self._broadcast(events)
         return events
 
@@ -276,3 +291,46 @@ class Room:
 
 def _for_team(event: Event, team: str) -> bool:
     return getattr(event, "team", team) == team
+
+
+# --- the engine's timers, ending and outages --------------------------------------------
+
+
+def next_due(state: SessionState) -> float | None:
+    """The earliest time at which a timer falls due, if any."""
+    engine_next_due = getattr(rules, "next_due", None)  # TEMPORARY until the engine has it
+    if engine_next_due is not None:
+        due: float | None = engine_next_due(state)
+        return due
+    times = []
+    for team in state.teams.values():
+        if team.huddle_ends_at is not None:
+            times.append(team.huddle_ends_at)
+        if team.paused:
+            continue
+        if team.planning_ends_at is not None:
+            times.append(team.planning_ends_at)
+        for walk in team.walks.values():
+            if walk.beep_due is not None and walk.wrong is not None:
+                times.append(walk.beep_due)
+            elif walk.deadline is not None:
+                times.append(walk.deadline)
+    return min(times, default=None)
+
+
+def abandonment(at: float) -> cmd.Command:
+    """The server ends a workshop nobody used for too long."""
+    end_session: Any = cmd.EndSession  # TEMPORARY until the engine gives it a reason
+    if "reason" in {f.name for f in dataclasses.fields(cmd.EndSession)}:
+        command: cmd.Command = end_session(at=at, reason="abandoned")
+        return command
+    return cmd.EndSession(at=at)
+
+
+def outage(at: float, since: float) -> cmd.Command:
+    """The server was away from `since` until `at`."""
+    record_outage: Any = getattr(cmd, "RecordOutage", None)  # TEMPORARY until the engine has it
+    if record_outage is None:
+        raise Rejected("unknown_command", "This engine does not record outages yet")
+    command: cmd.Command = record_outage(at=at, since=since)
+    return command

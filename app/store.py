@@ -53,6 +53,14 @@ class ImportRow(SQLModel, table=True):
     session_id: str = Field(max_length=200)
 
 
+class HeartbeatRow(SQLModel, table=True):
+    """When a server process last showed it was alive: after a crash, the outage began then."""
+
+    __tablename__ = "heartbeats"
+    server: str = Field(primary_key=True, max_length=100)
+    at: float
+
+
 class EventRow(SQLModel, table=True):
     __tablename__ = "events"
     workshop_id: str = Field(primary_key=True, max_length=32)
@@ -143,6 +151,12 @@ class EventStore:
             session.add(seat)
             session.commit()
 
+    def beat(self, server: str, at: float) -> None:
+        """This server is alive at `at`."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.merge(HeartbeatRow(server=server, at=at))
+            session.commit()
+
     def delete_workshop(self, workshop_id: str) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
             for table in (EventRow, SeatRow, TeamRow, ImportRow):
@@ -160,17 +174,26 @@ class EventStore:
         with Session(self.engine, expire_on_commit=False) as session:
             return list(session.exec(select(WorkshopRow).order_by(col(WorkshopRow.created_at))))
 
-    def open_workshops(self) -> list[str]:
-        """The workshops that may still change: neither ended nor imported, oldest first."""
+    def open_workshops(self) -> list[tuple[str, float]]:
+        """The workshops that may still change (neither ended nor imported), oldest first,
+        each with the time of its last event."""
         ended = select(EventRow.workshop_id).where(col(EventRow.type) == SessionEnded.type)
         imported = select(ImportRow.workshop_id)
         query = (
-            select(WorkshopRow.id)
+            select(WorkshopRow.id, func.max(EventRow.ts))
+            .join(EventRow, col(EventRow.workshop_id) == col(WorkshopRow.id))
             .where(col(WorkshopRow.id).not_in(ended), col(WorkshopRow.id).not_in(imported))
+            .group_by(col(WorkshopRow.id), col(WorkshopRow.created_at))
             .order_by(col(WorkshopRow.created_at))
         )
         with Session(self.engine, expire_on_commit=False) as session:
-            return list(session.exec(query))
+            return [(str(workshop_id), float(ts)) for workshop_id, ts in session.exec(query)]
+
+    def last_heartbeat(self) -> float | None:
+        """The last time any server said it was alive on this store."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            at = session.exec(select(func.max(HeartbeatRow.at))).one()
+            return None if at is None else float(at)
 
     def imports(self) -> list[ImportRow]:
         with Session(self.engine, expire_on_commit=False) as session:
@@ -201,6 +224,12 @@ class EventStore:
         )
         with Session(self.engine, expire_on_commit=False) as session:
             return {str(workshop_id): int(seq) for workshop_id, seq in session.exec(query)}
+
+    def last_seq(self, workshop_id: str) -> int:
+        """The workshop's newest event number (0 for none)."""
+        query = select(func.max(EventRow.seq)).where(col(EventRow.workshop_id) == workshop_id)
+        with Session(self.engine, expire_on_commit=False) as session:
+            return int(session.exec(query).one() or 0)
 
     def events(self, workshop_id: str) -> list[Event]:
         with Session(self.engine, expire_on_commit=False) as session:

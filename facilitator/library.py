@@ -240,14 +240,15 @@ def _replays(request: Request) -> Replays:
 
 
 async def _replay(request: Request, workshop_id: str) -> Replay:
-    """The workshop's log ready for seeking. A log without a live room never changes (only a
-    room appends), so its replay is reused as it is; a live room's is renewed when it grew."""
+    """The workshop's log ready for seeking: a live room's, or the store's. A cached replay
+    is renewed when the log grew since (a room that ran on, then closed)."""
     registry, replays = _registry(request), _replays(request)
     room = registry.rooms.get(workshop_id)
     if room is not None:
         return replays.get(workshop_id, list(room.log))
     replay = replays.cached(workshop_id)
-    if replay is None:
+    store = registry.store
+    if replay is None or replay.last_seq < await store.run(store.last_seq, workshop_id):
         events = await registry.store.run(registry.store.events, workshop_id)
         if not events:
             raise HTTPException(status_code=404, detail=NOT_FOUND)

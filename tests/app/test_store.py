@@ -115,6 +115,21 @@ def test_open_workshops_are_those_neither_ended_nor_imported(store: EventStore) 
     row = WorkshopRow(id=imported, title="Imported", created_at=events[0].ts, token_hash="x")
     record = ImportRow(workshop_id=imported, imported_at=events[-1].ts, session_id="s")
     store.import_workshop(row, record, events[:-1])
-    open_now = store.open_workshops()
-    assert running in open_now
+    open_now = dict(store.open_workshops())
+    assert open_now[running] == events[-2].ts  # with the time of its last event
     assert ended not in open_now and imported not in open_now
+
+
+def test_a_workshops_last_seq(store: EventStore) -> None:
+    events = a_log()
+    workshop_id = a_workshop(store, events[:7])
+    assert store.last_seq(workshop_id) == 7
+    assert store.last_seq("no such workshop") == 0
+
+
+def test_heartbeats_keep_the_last_time_a_server_was_alive(store: EventStore) -> None:
+    store.beat("one", 100.0)
+    store.beat("one", 200.0)
+    store.beat("two", 150.0)
+    last = store.last_heartbeat()
+    assert last is not None and last >= 200.0
