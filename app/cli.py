@@ -6,6 +6,7 @@ import argparse
 import dataclasses
 import logging
 import sys
+from typing import Any
 
 from app.config import Config
 
@@ -113,18 +114,43 @@ def _serve(args: argparse.Namespace) -> int:
         print(LOCAL_ONLY)
     from app.main import create_app
 
-    uvicorn.run(
-        create_app(config),
-        host=config.host,
-        port=config.port,
-        ws_max_size=config.max_message_bytes,
-        ws_ping_interval=20,
-        ws_ping_timeout=20,
-        timeout_graceful_shutdown=config.shutdown_timeout_s,
-        proxy_headers=True,
-        log_level="info",
-    )
+    raise_open_files_limit()
+    uvicorn.run(create_app(config), **uvicorn_options(config))
     return 0
+
+
+def uvicorn_options(config: Config) -> dict[str, Any]:
+    """How uvicorn serves the app. X-Forwarded-For and -Proto are believed only from the
+    proxies of FORWARDED_ALLOW_IPS: with none, a client's own address is what counts."""
+    proxies = list(config.forwarded_allow_ips)
+    return {
+        "host": config.host,
+        "port": config.port,
+        "ws_max_size": config.max_message_bytes,
+        "ws_ping_interval": 20,
+        "ws_ping_timeout": 20,
+        "timeout_graceful_shutdown": config.shutdown_timeout_s,
+        "proxy_headers": bool(proxies),
+        "forwarded_allow_ips": proxies or None,
+        "log_level": "info",
+    }
+
+
+def raise_open_files_limit() -> int | None:
+    """Every phone holds a socket: the soft limit on open files goes up to the hard one.
+    The new limit, or None where there is no such limit to raise."""
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return None
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft >= hard:
+        return soft  # an infinite hard limit is not a number the kernel takes for files
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    except (ValueError, OSError):
+        return soft
+    return hard
 
 
 if __name__ == "__main__":

@@ -36,18 +36,23 @@ def export(workshop_id: str, output: str | None) -> int:
         print(f"No workshop {workshop_id!r} in {_database_name()}", file=sys.stderr)
         return 1
     path = Path(output or download_name(events, ".jsonl"))
-    path.write_text(write_log(events), encoding="utf-8")
+    try:
+        path.write_text(write_log(events), encoding="utf-8")
+    except OSError as error:
+        print(f"Cannot write {path}: {error.strerror or error}", file=sys.stderr)
+        return 1
     print(f"Wrote {len(events)} events to {path}")
     return 0
 
 
 def _read(file: str) -> str | None:
+    """The file's text, or None once the reason it cannot be read is printed."""
     try:
         return Path(file).read_text(encoding="utf-8")
     except UnicodeDecodeError:
         print(f"{file}: refused, {LogError(1, 'the file is not UTF-8 text')}", file=sys.stderr)
     except OSError as error:
-        print(f"Cannot read {file}: {error.strerror}", file=sys.stderr)
+        print(f"Cannot read {file}: {error.strerror or error}", file=sys.stderr)
     return None
 
 
