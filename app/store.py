@@ -70,6 +70,17 @@ class EventRow(SQLModel, table=True):
     body: str
 
 
+class LibrarySessionRow(SQLModel, table=True):
+    """A trainer signed in to the library: the hash of the cookie's token, when the session
+    ends, and a fingerprint of the password it was opened with (a session opened under another
+    password is refused). Kept in the store so that every server process knows it."""
+
+    __tablename__ = "library_sessions"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    expires_at: float = Field(index=True)
+    password_fingerprint: str = Field(max_length=64)
+
+
 def make_engine(url: str) -> Engine:
     url = _with_driver(url)
     if url.startswith("sqlite"):
@@ -239,6 +250,28 @@ class EventStore:
                 .order_by(col(EventRow.seq))
             )
             return [from_record(json.loads(body)) for body in session.exec(query)]
+
+    # --- library sessions ----------------------------------------------------------------
+
+    def open_library_session(self, row: LibrarySessionRow, now: float) -> None:
+        """A new session; those expired by `now` are forgotten on the way."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            expired = col(LibrarySessionRow.expires_at) <= now
+            session.exec(delete(LibrarySessionRow).where(expired))
+            session.add(row)
+            session.commit()
+
+    def library_session(self, token_hash: str, now: float) -> LibrarySessionRow | None:
+        """The session of this token hash, if it has not expired by `now`."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            row = session.get(LibrarySessionRow, token_hash)
+        return row if row is not None and row.expires_at > now else None
+
+    def close_library_session(self, token_hash: str) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            query = delete(LibrarySessionRow).where(col(LibrarySessionRow.token_hash) == token_hash)
+            session.exec(query)
+            session.commit()
 
 
 def _rows(workshop_id: str, events: Sequence[Event]) -> list[EventRow]:

@@ -18,8 +18,16 @@ from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from pydantic import BaseModel, Field
 
 from app.registry import Registry
-from app.security import hash_token, new_token, new_workshop_id
-from app.store import EventStore, ImportRow, WorkshopRow
+from app.security import (
+    TooManyAttempts,
+    check_secret,
+    client_address,
+    from_allowed_origin,
+    hash_token,
+    new_token,
+    new_workshop_id,
+)
+from app.store import EventStore, ImportRow, LibrarySessionRow, WorkshopRow
 from facilitator.exports import download_name
 from game.events import Event, SessionCreated
 from game.metrics import session_metrics
@@ -31,6 +39,9 @@ router = APIRouter()
 COOKIE = "em_library"
 COOKIE_S = 12 * 3600
 NO_PASSWORD = "The library is closed: set ADMIN_PASSWORD in the server's environment and restart it"
+WRONG_PASSWORD = "That is not the library password"
+TOO_MANY_PASSWORDS = "Too many wrong passwords; wait a minute"
+FOREIGN_ORIGIN = "This request must come from the library's own pages"
 REPLAY_CACHE = 8
 NOT_FOUND = "No workshop with that id in the library"
 LOG_FILE_TYPES = frozenset({"application/x-ndjson", "application/jsonl", "application/json"})
@@ -48,21 +59,60 @@ def _password(request: Request) -> str:
     return password
 
 
-def _session_value(password: str) -> str:
-    """The cookie's value: changes when the password does, and reveals nothing of it."""
-    return hmac.new(password.encode(), b"electric-maze library", hashlib.sha256).hexdigest()
+def _fingerprint(password: str, token: str) -> str:
+    """Ties a session to the password it was opened with. Keyed by the session's token,
+    which the store does not keep, so the store holds nothing to guess the password from."""
+    return hmac.new(password.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
-def trainer(request: Request) -> None:
-    """Admits the request if it carries the library cookie or the password as Bearer."""
+def _same_origin(request: Request) -> None:
+    """Anything that changes the library comes from its own pages (as the sockets' Origin
+    rule says), or from a script that sends no Origin and no cookie."""
+    if not from_allowed_origin(request, request.app.state.config, cookie=COOKIE):
+        raise HTTPException(status_code=403, detail=FOREIGN_ORIGIN)
+
+
+async def _check_password(request: Request, given: str, password: str) -> None:
+    """The password, checked as every guessable secret is (429 past the address's budget);
+    401 if wrong."""
+
+    async def right() -> bool | None:
+        return True if hmac.compare_digest(given.encode(), password.encode()) else None
+
+    limiter = request.app.state.token_limiter
+    try:
+        admitted = await check_secret(limiter, client_address(request), right)
+    except TooManyAttempts as refused:
+        raise refused.http(TOO_MANY_PASSWORDS) from None
+    if admitted is None:
+        raise HTTPException(status_code=401, detail=WRONG_PASSWORD)
+
+
+async def _session_open(request: Request, password: str) -> bool:
+    """Whether the request's cookie is a session opened under this password, not expired
+    nor closed. Its token is long and random: a wrong one is no guess worth counting."""
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return False
+    registry = _registry(request)
+    store = registry.store
+    row = await store.run(store.library_session, hash_token(token), registry.clock())
+    return row is not None and hmac.compare_digest(
+        row.password_fingerprint, _fingerprint(password, token)
+    )
+
+
+async def trainer(request: Request) -> None:
+    """Admits the request if it carries a library session's cookie or the password as
+    Bearer; anything but a read must also come from the library's own origin."""
     password = _password(request)
+    if request.method not in ("GET", "HEAD"):
+        _same_origin(request)
     scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), password.encode()):
-        return
-    cookie = request.cookies.get(COOKIE, "")
-    if hmac.compare_digest(cookie.encode(), _session_value(password).encode()):
-        return
-    raise HTTPException(status_code=401, detail="Log in to the library first")
+    if scheme.lower() == "bearer":
+        await _check_password(request, given, password)
+    elif not await _session_open(request, password):
+        raise HTTPException(status_code=401, detail="Log in to the library first")
 
 
 Trainer = Annotated[None, Depends(trainer)]
@@ -72,29 +122,45 @@ class Login(BaseModel):
     password: Annotated[str, Field(max_length=200)]
 
 
+def _secure(request: Request) -> bool:
+    public = request.app.state.config.public_url or ""
+    return request.url.scheme == "https" or public.startswith("https://")
+
+
 @router.post("/api/library/login", status_code=204)
 async def login(body: Login, request: Request, response: Response) -> None:
+    """A new session: a random token in the cookie, its hash in the store."""
     password = _password(request)
-    limiter = request.app.state.join_limiter
-    address = request.client.host if request.client else "unknown"
-    if limiter.blocked(address):
-        raise HTTPException(status_code=429, detail="Too many wrong passwords; wait a minute")
-    if not hmac.compare_digest(body.password.encode(), password.encode()):
-        limiter.failed(address)
-        raise HTTPException(status_code=401, detail="That is not the library password")
+    _same_origin(request)
+    await _check_password(request, body.password, password)
+    token = new_token()
+    registry = _registry(request)
+    now = registry.clock()
+    row = LibrarySessionRow(
+        token_hash=hash_token(token),
+        expires_at=now + COOKIE_S,
+        password_fingerprint=_fingerprint(password, token),
+    )
+    await registry.store.run(registry.store.open_library_session, row, now)
     response.set_cookie(
         COOKIE,
-        _session_value(password),
+        token,
         max_age=COOKIE_S,
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=_secure(request),
     )
 
 
 @router.post("/api/library/logout", status_code=204)
-async def logout(response: Response) -> None:
-    response.delete_cookie(COOKIE)
+async def logout(request: Request, response: Response) -> None:
+    """Closes the session: its cookie is refused from now on, wherever it was copied."""
+    _same_origin(request)
+    token = request.cookies.get(COOKIE)
+    if token:
+        store = _registry(request).store
+        await store.run(store.close_library_session, hash_token(token))
+    response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=_secure(request))
 
 
 # --- the library -------------------------------------------------------------------------

@@ -87,10 +87,10 @@ def render(
     return page_response(request, response, cache="no-store")
 
 
-def _gate(request: Request, page_title_key: str) -> HTMLResponse | None:
+async def _gate(request: Request, page_title_key: str) -> HTMLResponse | None:
     """The closed page or the login form, or None when the trainer may see the page."""
     try:
-        library.trainer(request)
+        await library.trainer(request)
     except HTTPException as refused:
         if refused.status_code == 403:
             return render(request, "trainer/closed.html", {}, status_code=403)
@@ -126,12 +126,12 @@ def compared_entries(raw: str) -> list[dict[str, str | None]]:
 
 @router.get("/library", response_class=HTMLResponse)
 async def library_page(request: Request) -> HTMLResponse:
-    return _gate(request, "lib.page_title") or render(request, "trainer/library.html", {})
+    return await _gate(request, "lib.page_title") or render(request, "trainer/library.html", {})
 
 
 @router.get("/library/compare", response_class=HTMLResponse)
 async def compare_page(request: Request, ids: str = "") -> HTMLResponse:
-    gate = _gate(request, "lib.compare.page_title")
+    gate = await _gate(request, "lib.compare.page_title")
     if gate is not None:
         return gate
     entries = compared_entries(ids[:2000])
@@ -144,7 +144,7 @@ async def compare_page(request: Request, ids: str = "") -> HTMLResponse:
 
 @router.get("/library/{workshop_id}/replay", response_class=HTMLResponse)
 async def replay_page(request: Request, workshop_id: str) -> HTMLResponse:
-    gate = _gate(request, "lib.replay.page_title")
+    gate = await _gate(request, "lib.replay.page_title")
     if gate is not None:
         return gate
     known = await _known_workshop(request, workshop_id)

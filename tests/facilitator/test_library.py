@@ -7,13 +7,15 @@ from contextlib import ExitStack
 from dataclasses import replace
 from typing import Any
 
+from facilitator.library import COOKIE
 from game.bots import play_session
 from game.events import SessionCreated
 from game.replay import read_log, write_log
 from game.settings import parse_maze
-from tests.app.helpers import Server
+from tests.app.helpers import OWN_ORIGIN, Server
 
 SERVER_CONFIG = {"admin_password": "correct horse"}
+OWN = {"origin": OWN_ORIGIN}  # changes come from the library's own pages
 
 
 def a_log_file(seed: int = 3) -> str:
@@ -22,7 +24,7 @@ def a_log_file(seed: int = 3) -> str:
 
 
 def log_in(server: Server) -> None:
-    answer = server.http.post("/api/library/login", json={"password": "correct horse"})
+    answer = server.http.post("/api/library/login", json={"password": "correct horse"}, headers=OWN)
     assert answer.status_code == 204
 
 
@@ -36,15 +38,18 @@ def test_the_library_is_behind_its_password(server: Server) -> None:
     assert server.http.get("/api/library/workshops", headers=bearer).status_code == 200
     log_in(server)
     assert server.http.get("/api/library/workshops").status_code == 200
-    server.http.post("/api/library/logout")
-    server.http.cookies.clear()
+    cookie = server.http.cookies[COOKIE]
+    assert server.http.post("/api/library/logout", headers=OWN).status_code == 204
     assert server.http.get("/api/library/workshops").status_code == 401
+    # the old cookie, kept or copied, opens nothing any more
+    old = {"cookie": f"{COOKIE}={cookie}"}
+    assert server.http.get("/api/library/workshops", headers=old).status_code == 401
 
 
 def test_an_imported_log_is_listed_exported_and_replayed_the_same(server: Server) -> None:
     log_in(server)
     text = a_log_file()
-    answer = server.http.post("/api/library/import", content=text)
+    answer = server.http.post("/api/library/import", content=text, headers=OWN)
     assert answer.status_code == 201, answer.text
     workshop_id = answer.json()["workshop_id"]
     listed = server.http.get("/api/library/workshops", params={"q": "bots"}).json()
@@ -53,7 +58,7 @@ def test_an_imported_log_is_listed_exported_and_replayed_the_same(server: Server
     assert entry["teams"][0]["path_found"] is True
     exported = server.http.get(f"/api/library/workshops/{workshop_id}/file").text
     assert read_log(exported) == read_log(text)
-    again = server.http.post("/api/library/import", content=exported)
+    again = server.http.post("/api/library/import", content=exported, headers=OWN)
     assert again.status_code == 200
     assert again.json() == {"workshop_id": workshop_id, "already_in_library": True}
     replay = server.http.get(f"/api/library/workshops/{workshop_id}/replay").json()
@@ -71,15 +76,23 @@ def test_an_import_keeps_the_id_it_had_where_it_ran_when_it_is_free(server: Serv
     created = events[0]
     assert isinstance(created, SessionCreated)
     first = replace(created, session_id="k7qv3nhx2mbe")
-    answer = server.http.post("/api/library/import", content=write_log([first, *events[1:]]))
+    answer = server.http.post(
+        "/api/library/import", content=write_log([first, *events[1:]]), headers=OWN
+    )
     assert answer.json()["workshop_id"] == "k7qv3nhx2mbe"  # links to its moments work here too
     # another session under the same id, or an id the pages cannot route: a new id
     other = replace(first, title="Another session")
-    taken = server.http.post("/api/library/import", content=write_log([other, *events[1:]]))
+    taken = server.http.post(
+        "/api/library/import", content=write_log([other, *events[1:]]), headers=OWN
+    )
     odd = replace(created, session_id="-odd id-")
-    unroutable = server.http.post("/api/library/import", content=write_log([odd, *events[1:]]))
+    unroutable = server.http.post(
+        "/api/library/import", content=write_log([odd, *events[1:]]), headers=OWN
+    )
     long = replace(created, session_id="a" * 33)  # longer than the store's ids
-    too_long = server.http.post("/api/library/import", content=write_log([long, *events[1:]]))
+    too_long = server.http.post(
+        "/api/library/import", content=write_log([long, *events[1:]]), headers=OWN
+    )
     for answer in (taken, unroutable, too_long):
         assert answer.status_code == 201
         assert answer.json()["workshop_id"] not in ("k7qv3nhx2mbe", "-odd id-", "a" * 33)
@@ -92,22 +105,25 @@ def test_a_tampered_log_is_refused_and_nothing_is_saved(server: Server) -> None:
     record = json.loads(lines[9])
     record["ts"] += 1000
     lines[9] = json.dumps(record)
-    answer = server.http.post("/api/library/import", content="\n".join(lines))
+    answer = server.http.post("/api/library/import", content="\n".join(lines), headers=OWN)
     assert answer.status_code == 422
     assert answer.json()["detail"]["line"] == 10  # an event out of time: the rules tell
-    cut = server.http.post("/api/library/import", content="\n".join(a_log_file().splitlines()[:20]))
+    cut = server.http.post(
+        "/api/library/import", content="\n".join(a_log_file().splitlines()[:20]), headers=OWN
+    )
     assert cut.status_code == 422 and "ends after" in cut.json()["detail"]["reason"]
-    not_text = server.http.post("/api/library/import", content=b"\xff\xfe")
+    not_text = server.http.post("/api/library/import", content=b"\xff\xfe", headers=OWN)
     assert not_text.status_code == 422 and not_text.json()["detail"]["line"] == 1
     assert len(server.http.get("/api/library/workshops").json()) == before
 
 
 def test_deleting_a_workshop_takes_its_events(server: Server) -> None:
     log_in(server)
-    workshop_id = server.http.post("/api/library/import", content=a_log_file(5)).json()[
-        "workshop_id"
-    ]
-    assert server.http.delete(f"/api/library/workshops/{workshop_id}").status_code == 204
+    workshop_id = server.http.post(
+        "/api/library/import", content=a_log_file(5), headers=OWN
+    ).json()["workshop_id"]
+    deleted = server.http.delete(f"/api/library/workshops/{workshop_id}", headers=OWN)
+    assert deleted.status_code == 204
     assert server.http.get(f"/api/library/workshops/{workshop_id}/replay").status_code == 404
     assert server.call(server.registry.store.events, workshop_id) == []
 

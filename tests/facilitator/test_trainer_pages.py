@@ -25,7 +25,7 @@ from game.replay import read_log, write_log
 from game.rules import Rejected, decide
 from game.settings import Settings, parse_maze
 from game.state import SessionState, apply
-from tests.app.helpers import Server
+from tests.app.helpers import OWN_ORIGIN, Server
 from tests.facilitator.test_pages import Page
 
 SERVER_CONFIG = {"admin_password": "trainers only"}
@@ -146,13 +146,16 @@ def two_team_log(*, seed: int, title: str, start: float) -> str:
 # --- pages ---------------------------------------------------------------------------------------
 
 
+OWN = {"origin": OWN_ORIGIN}  # changes come from the library's own pages
+
+
 def log_in(server: Server) -> None:
-    answer = server.http.post("/api/library/login", json={"password": PASSWORD})
+    answer = server.http.post("/api/library/login", json={"password": PASSWORD}, headers=OWN)
     assert answer.status_code == 204
 
 
 def import_log(server: Server, text: str) -> str:
-    answer = server.http.post("/api/library/import", content=text)
+    answer = server.http.post("/api/library/import", content=text, headers=OWN)
     assert answer.status_code == 201, answer.text
     workshop_id: str = answer.json()["workshop_id"]
     return workshop_id
