@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app import api, pages, ws
+from app import api, api_docs, pages, ws
 from app.config import Config
 from app.http_guard import HttpGuard
 from app.registry import Registry
@@ -41,7 +41,7 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.t
             await registry.stop()
             store.close()
 
-    app = FastAPI(title="Electric Maze", lifespan=lifespan, docs_url="/api/docs", redoc_url=None)
+    app = FastAPI(title="Electric Maze", lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.config = config
     app.state.join_limiter = AttemptLimiter(config.join_attempts_per_minute)
     app.state.token_limiter = AttemptLimiter(config.token_attempts_per_minute)
@@ -54,6 +54,7 @@ def create_app(config: Config | None = None, clock: Callable[[], float] = time.t
     app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
     app.add_exception_handler(api.FieldError, _field_error)  # type: ignore[arg-type]
     pages.install(app)
+    app.include_router(api_docs.router)
     facilitator_pages.install(app)
     trainer_pages.install(app)
     _guard(app, config)

@@ -29,7 +29,7 @@ def dependencies() -> list[Requirement]:
 def pins() -> dict[str, tuple[Version, list[str]]]:
     """name -> (version, hashes), from the lock's entries (continued lines joined)."""
     entries = LOCK.read_text().replace("\\\n", " ").splitlines()
-    found = {}
+    found: dict[str, tuple[Version, list[str]]] = {}
     for entry in entries:
         words = entry.split("#", 1)[0].split()
         if not words:
