@@ -262,12 +262,20 @@ class FoundTeam:
 
 
 class Refused(Exception):
-    """The code was not looked up (too many wrong ones) or matched no team."""
+    """The code was not looked up (too many wrong ones: `retry_after` seconds to wait) or
+    matched no team."""
 
-    def __init__(self, code: str, blocked: bool) -> None:
+    def __init__(self, code: str, retry_after: int = 0) -> None:
         super().__init__(code)
         self.code = code
-        self.blocked = blocked
+        self.retry_after = retry_after
+
+    @property
+    def blocked(self) -> bool:
+        return self.retry_after > 0
+
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)} if self.blocked else {}
 
 
 def _well_formed(code: str) -> bool:
@@ -294,10 +302,10 @@ async def find_team(request: Request, raw_code: str) -> FoundTeam:
 
     try:
         found = await check_secret(request.app.state.join_limiter, client_address(request), lookup)
-    except TooManyAttempts:
-        raise Refused(raw_code, blocked=True) from None
+    except TooManyAttempts as refused:
+        raise Refused(raw_code, refused.retry_after) from None
     if found is None:
-        raise Refused(raw_code, blocked=False)
+        raise Refused(raw_code)
     return found
 
 
@@ -324,7 +332,7 @@ def _refused_page(request: Request, refused: Refused) -> HTMLResponse:
                 "message": translate_for(request, "blocked.message"),
             },
             status_code=429,
-            headers={"Retry-After": "60"},
+            headers=refused.headers(),
         )
     shown = refused.code[:12]
     return render(
@@ -462,7 +470,12 @@ async def qr_code(request: Request, code: str) -> Response:
         found = await find_team(request, code)
     except Refused as refused:
         status = 429 if refused.blocked else 404
-        return Response(status_code=status, content=b"", media_type="image/svg+xml")
+        return Response(
+            status_code=status,
+            content=b"",
+            media_type="image/svg+xml",
+            headers=refused.headers(),
+        )
     return Response(
         qr_svg(join_url(_config(request), found.code)),
         media_type="image/svg+xml",

@@ -18,6 +18,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.config import Config
 from app.main import create_app
+from app.security import SocketCount
 from tests.app.documented import close_codes, error_codes
 from tests.app.helpers import FOREIGN_ORIGIN, Closed, Conn, Server, Workshop
 
@@ -221,6 +222,20 @@ def _too_many_wrong_tokens(_: Server, stack: ExitStack) -> None:
     conn.send({"type": "auth", "token": workshop.token})
     error(conn, "too_many_attempts")
     assert closed(conn) == 1008
+
+
+@produces("too_many_sockets", 1008)
+def _too_many_sockets(server: Server, stack: ExitStack) -> None:
+    code = server.create_workshop().codes[0]
+    counted = server.app.state.sockets
+    server.app.state.sockets = SocketCount(1)  # this address may hold one socket
+    try:
+        server.screen(stack, code)
+        extra = server.connect(stack, f"/ws/screen/{code}")
+        error(extra, "too_many_sockets")
+        assert closed(extra) == 1008
+    finally:
+        server.app.state.sockets = counted
 
 
 @produces(1008)
