@@ -33,6 +33,8 @@ def _why(error: orjson.JSONDecodeError) -> str:
         return "a number is too large"
     if "depth limit" in msg:
         return "nested more than 1024 deep"
+    if "BOM" in msg:
+        return "a byte order mark (BOM) is not JSON: send UTF-8 without one"
     if "UTF-8" in msg:
         return "not UTF-8 text"
     return f"not valid JSON ({msg} at character {pos})"

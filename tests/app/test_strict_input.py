@@ -106,6 +106,7 @@ BAD_BODIES: list[tuple[str, str]] = [
     ('{"maze": {"seed": ' + GIANT + "}}", "too large"),
     ('{"maze": ' + "[" * 100_000 + "]" * 100_000 + "}", "1024"),
     ('{"title": "\\ud800"}', "surrogate"),
+    ('\ufeff{"title": "BOM"}', "byte order mark"),
     ('{"title": "\udcff"}', "UTF-8"),  # a byte that is not UTF-8, as Python keeps it
     ('{"title": ', "not valid JSON"),
 ]
