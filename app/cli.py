@@ -17,7 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="serve the app")
     serve.add_argument("--host", help="address to listen on (default HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default PORT or 8000)")
+    serve.add_argument("--port", type=_port, help="port (default PORT or 8000), 1 to 65535")
     serve.add_argument(
         "--lan", action="store_true", help="listen on every address, for phones on the Wi-Fi"
     )
@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("library", help="list the workshops in the database")
     return parser
+
+
+def _port(text: str) -> int:
+    """A port for argparse: refused with a usage line, not bound modulo 65536 by the system."""
+    if not (text.isdigit() and len(text) <= 5 and 1 <= int(text) <= 65535):
+        shown = text if len(text) <= 20 else f"{text[:20]}..."
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 65535, not {shown!r}")
+    return int(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -102,3 +102,14 @@ def test_the_open_files_limit_goes_up_to_the_hard_limit() -> None:
             assert now == hard
     finally:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+
+
+@pytest.mark.parametrize("port", ["70000", "0", "-1", "80x", "9" * 5000])
+def test_a_port_out_of_range_is_refused_before_serving(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], port: str
+) -> None:
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: pytest.fail("served"))
+    with pytest.raises(SystemExit) as refused:
+        main(["serve", "--port", port])
+    assert refused.value.code == 2
+    assert "1 to 65535" in capsys.readouterr().err
