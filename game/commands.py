@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from game.board import Square
 from game.events import TeamSpec
@@ -29,7 +30,19 @@ class CreateSession(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class EndSession(Command):
-    """The facilitator closes the session: every team goes to the debrief."""
+    """The session closes: every team goes to the debrief. The facilitator ends it, or the
+    server does when no command came for a long time ("abandoned")."""
+
+    reason: Literal["facilitator", "abandoned"] = "facilitator"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordOutage(Command):
+    """The server is back (at `at`) after being away since `since`, the last moment it was
+    known alive: timers fire up to `since` only, then every timer moves later by the time away
+    and no clock counts it."""
+
+    since: float
 
 
 @dataclass(frozen=True, kw_only=True)

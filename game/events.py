@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Literal
 from game.board import Maze, Square
 from game.settings import Settings, parse_settings
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 # The latest time a log may hold: 3000-01-01T00:00:00Z. Times are seconds since the UNIX epoch.
 LATEST_TS = 32503680000.0
 
@@ -26,6 +26,7 @@ BeepKind = Literal["new", "repeat", "execution"]
 RemovalReason = Literal["left", "kicked", "banned"]
 TurnLossReason = Literal["idle", "disconnected", "facilitator"]
 LearningEndHow = Literal["first_crossing", "all_crossed", "facilitator"]
+EndReason = Literal["facilitator", "abandoned"]
 
 
 class LogFormatError(ValueError):
@@ -63,6 +64,20 @@ class SessionCreated(Event):
 @dataclass(frozen=True, kw_only=True)
 class SessionEnded(Event):
     type = "session_ended"
+    reason: EndReason = "facilitator"  # or "abandoned": no command came for a long time
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServerAway(Event):
+    """The server restarted (at `ts`) after being away since `since`, the last moment it was
+    known alive. Every team's timers move later by the time away, and no clock counts it."""
+
+    type = "server_away"
+    since: float
+
+    @property
+    def seconds(self) -> float:
+        return self.ts - self.since
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -245,6 +260,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
     for cls in (
         SessionCreated,
         SessionEnded,
+        ServerAway,
         PlayerJoined,
         PlayerRenamed,
         PlayerRemoved,
@@ -295,9 +311,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _to_version_2(record: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added server_away and the reason of session_ended: every session of
+    version 1 was ended by the facilitator."""
+    if record.get("type") == SessionEnded.type:
+        return {"reason": "facilitator", **record}
+    return record
+
+
 # Upgrades from an older format version to the next: version -> function on the raw record.
 # Version 1 is the first; a change that breaks old records adds an entry here.
-UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+UPGRADES: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _to_version_2}
 
 
 def from_record(record: Mapping[str, Any]) -> Event:

@@ -1,9 +1,10 @@
 """The debrief measures (the exercise's debrief list), from a session's log alone.
 
-Times are seconds of active time: pauses and huddles do not count. A phase's clock is the one
-game.state keeps (learning from its first step, execution from its start), so a duration here
-always equals the state's `Clock.elapsed` at the same moment. For a running session pass `now`
-to close what is still open; without it the time of the last event is used.
+Times are seconds of active time: pauses, huddles and the server's outages do not count. A
+phase's clock is the one game.state keeps (learning from its first step, execution from its
+start), so a duration here always equals the state's `Clock.elapsed` at the same moment. For a
+running session pass `now` to close what is still open; without it the time of the last event
+is used.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ MINUTE_S = 60
 
 @dataclass
 class _Pause:
+    """Time no clock counts: a pause, a huddle, or the server away while the team was not
+    paused (an outage during a pause is inside that pause)."""
+
     start: float
     phase: str
     huddle_s: float | None = None  # the seconds granted, when the pause is a huddle
@@ -54,6 +58,7 @@ class _Team:
     learning: _Phase = field(default_factory=_Phase)
     execution: _Phase = field(default_factory=_Phase)
     pauses: list[_Pause] = field(default_factory=list)
+    outages: list[ev.ServerAway] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     people: dict[str, dict[str, int]] = field(default_factory=dict)
     present: set[str] = field(default_factory=set)
@@ -66,9 +71,22 @@ class _Team:
     def current(self) -> _Phase | None:
         return {"learning": self.learning, "execution": self.execution}.get(self.phase)
 
+    @property
+    def paused(self) -> bool:
+        return bool(self.pauses) and self.pauses[-1].end is None
+
     def close_pause(self, ts: float) -> None:
-        if self.pauses and self.pauses[-1].end is None:
+        if self.paused:
             self.pauses[-1].end = ts
+
+    def server_away(self, outage: ev.ServerAway) -> None:
+        self.outages.append(outage)
+        if not self.paused:
+            self.pauses.append(_Pause(outage.since, self.phase, end=outage.ts))
+
+    def away_between(self, start: float, end: float) -> float:
+        """Seconds the server was away from `start` to `end`."""
+        return sum(max(0.0, min(end, o.ts) - max(start, o.since)) for o in self.outages)
 
 
 # --- public API --------------------------------------------------------------------------
@@ -76,10 +94,25 @@ class _Team:
 
 def session_metrics(events: Sequence[ev.Event], *, now: float | None = None) -> dict[str, Any]:
     created = _created(events)
+    ended = [e for e in events if isinstance(e, ev.SessionEnded)]
     return {
-        "session": {"id": created.session_id, "title": created.title},
+        "session": {
+            "id": created.session_id,
+            "title": created.title,
+            "ended_by": ended[0].reason if ended else None,
+            "outages": outages(events),
+        },
         "teams": {t.team_id: team_metrics(events, t.team_id, now=now) for t in created.teams},
     }
+
+
+def outages(events: Sequence[ev.Event]) -> list[dict[str, float]]:
+    """When the server was away: from `since` to `until`, `seconds` long. No clock counts it."""
+    return [
+        {"since": e.since, "until": e.ts, "seconds": e.seconds}
+        for e in events
+        if isinstance(e, ev.ServerAway)
+    ]
 
 
 def team_metrics(
@@ -134,6 +167,8 @@ def _collect(events: Sequence[ev.Event], team_id: str) -> _Team:
     for event in events[1:]:
         if isinstance(event, ev.SessionEnded):
             _end_session(team, event.ts)
+        elif isinstance(event, ev.ServerAway):
+            team.server_away(event)
         elif isinstance(event, ev.TeamEvent) and event.team == team_id:
             _record(team, event)
     return team
@@ -366,9 +401,10 @@ def _huddles(team: _Team, phase_name: str, now: float) -> dict[str, float]:
     for pause in team.pauses:
         if pause.huddle_s is None or pause.phase != phase_name:
             continue
+        end = pause.end if pause.end is not None else now
+        used = end - pause.start - team.away_between(pause.start, end)
         # An open huddle ends on time at the latest, even before its end is logged.
-        end = pause.end if pause.end is not None else min(now, pause.start + pause.huddle_s)
-        seconds += end - pause.start
+        seconds += used if pause.end is not None else min(used, pause.huddle_s)
         count += 1
     return {"count": count, "seconds": seconds}
 

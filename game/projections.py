@@ -178,7 +178,14 @@ def facilitator_view(state: SessionState) -> dict[str, Any]:
         "audience": "facilitator",
         "seq": state.seq,
         "clock": state.clock,
-        "session": {**_session(state), "rules": state.settings.to_dict()},
+        "session": {
+            **_session(state),
+            "rules": state.settings.to_dict(),
+            "ended_by": state.ended_by,
+            "outages": [
+                {"since": o.since, "until": o.until, "seconds": o.seconds} for o in state.outages
+            ],
+        },
         "teams": [_facilitator_team(state, team) for team in state.teams.values()],
     }
 

@@ -28,7 +28,7 @@ from game.rules import Rejected, decide
 from game.state import SessionState, apply, clone_team, fold
 
 LOG_FORMAT = "electric-maze-log"
-LOG_VERSION = 1
+LOG_VERSION = 2  # version 1 files still read: their records are upgraded
 
 
 class LogError(ValueError):
@@ -302,7 +302,8 @@ def _retrace_done(event: ev.RetraceDone, rest: Sequence[ev.Event]) -> cmd.Comman
 
 
 _COMMANDS: dict[type[ev.Event], Callable[[Any, Sequence[ev.Event]], cmd.Command | None]] = {
-    ev.SessionEnded: lambda e, _: cmd.EndSession(at=e.ts),
+    ev.SessionEnded: lambda e, _: cmd.EndSession(at=e.ts, reason=e.reason),
+    ev.ServerAway: lambda e, _: cmd.RecordOutage(at=e.ts, since=e.since),
     ev.PlayerJoined: lambda e, _: cmd.Join(at=e.ts, team=e.team, player=e.player, name=e.name),
     ev.PlayerRenamed: lambda e, _: cmd.Rename(at=e.ts, team=e.team, player=e.player, name=e.name),
     ev.PlayerRemoved: _removal,

@@ -84,6 +84,16 @@ class Draft:
         return event
 
 
+def _finite(value: object) -> bool:
+    """Whether a time is a finite number (a float, or an integer a float can hold)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 class _Passes(Exception):
     """Raised at a checked command's first event: it passed every check."""
 
@@ -104,7 +114,7 @@ def _decide(
     only_checking: bool = False,
     max_events: int | None = None,
 ) -> list[ev.Event]:
-    if not isinstance(command.at, int | float) or not math.isfinite(command.at):
+    if not _finite(command.at):
         raise Rejected("bad_time", "A command needs a finite time")
     if isinstance(command, cmd.CreateSession):
         return _create(state, command, max_events)
@@ -114,7 +124,12 @@ def _decide(
         raise Rejected("session_over", "The session has ended")
     at = max(command.at, state.clock)
     draft = Draft(state, at, max_events)
-    _fire_timers(draft, at)
+    # Timers fall due by the command's time; after an outage only by the server's last
+    # moment alive: the time away moves them later.
+    if isinstance(command, cmd.RecordOutage):
+        _fire_timers(draft, _outage_start(command, at, state.clock))
+    else:
+        _fire_timers(draft, at)
     draft.at = at
     draft.only_checking = only_checking
     handler = _HANDLERS.get(type(command))
@@ -155,9 +170,25 @@ def _create(
 
 
 def _end_session(draft: Draft, c: cmd.EndSession) -> None:
+    if c.reason not in ("facilitator", "abandoned"):
+        raise Rejected("bad_reason", "A session is ended by the facilitator or abandoned")
     for team in list(draft.state.teams.values()):
         _beep_all_pending(draft, team.id)
-    draft.emit(ev.SessionEnded)
+    draft.emit(ev.SessionEnded, reason=c.reason)
+
+
+def _outage_start(command: cmd.RecordOutage, at: float, clock: float) -> float:
+    """When the server was last known alive, within what the log allows: not before its last
+    event, not after the restart."""
+    if not _finite(command.since):
+        raise Rejected("bad_time", "An outage needs a finite start")
+    return min(max(command.since, clock), at)
+
+
+def _record_outage(draft: Draft, c: cmd.RecordOutage) -> None:
+    """Timers fired up to the start of the outage (in `_decide`); an outage of no length is
+    recorded too: the log says the server restarted."""
+    draft.emit(ev.ServerAway, since=_outage_start(c, draft.at, draft.state.clock))
 
 
 def _tick(draft: Draft, c: cmd.Tick) -> None:
@@ -171,7 +202,7 @@ Fire = Callable[[Draft], None]
 
 def _fire_timers(draft: Draft, at: float) -> None:
     while True:
-        due = [timer for team in draft.state.teams.values() for timer in _timers(draft, team)]
+        due = [timer for team in draft.state.teams.values() for timer in _timers(team)]
         if not due:
             return
         when, fire = min(due, key=lambda timer: timer[0])
@@ -181,7 +212,15 @@ def _fire_timers(draft: Draft, at: float) -> None:
         fire(draft)
 
 
-def _timers(draft: Draft, team: TeamState) -> Iterator[tuple[float, Fire]]:
+def next_due(state: SessionState) -> float | None:
+    """The earliest time a timer of any team falls due, or None: a `Tick` before it fires
+    nothing, so a server need tick a session only then."""
+    if not state.created or state.ended:
+        return None
+    return min((when for team in state.teams.values() for when, _ in _timers(team)), default=None)
+
+
+def _timers(team: TeamState) -> Iterator[tuple[float, Fire]]:
     if team.huddle_ends_at is not None:
         yield team.huddle_ends_at, partial(_end_huddle_on_time, team_id=team.id)
     if team.paused:
@@ -711,6 +750,7 @@ def _retrace_step(draft: Draft, c: cmd.RetraceStep) -> None:
 
 _HANDLERS: dict[type[cmd.Command], Callable[[Draft, Any], None]] = {
     cmd.EndSession: _end_session,
+    cmd.RecordOutage: _record_outage,
     cmd.Tick: _tick,
     cmd.Join: _join,
     cmd.Leave: _remove,

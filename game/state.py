@@ -150,6 +150,18 @@ class TeamState:
         return None
 
 
+@dataclass(frozen=True)
+class Outage:
+    """The server was away from `since` to `until`: no clock counted it."""
+
+    since: float
+    until: float
+
+    @property
+    def seconds(self) -> float:
+        return self.until - self.since
+
+
 @dataclass
 class SessionState:
     session_id: str = ""
@@ -160,6 +172,8 @@ class SessionState:
     clock: float = 0.0  # time of the last event
     created: bool = False
     ended: bool = False
+    ended_by: str | None = None  # "facilitator" or "abandoned" once ended
+    outages: tuple[Outage, ...] = ()  # a tuple: copies of the state may share it
 
 
 def clone_team(team: TeamState) -> TeamState:
@@ -199,6 +213,9 @@ def apply(state: SessionState, event: ev.Event) -> None:
         _created(state, event)
     elif isinstance(event, ev.SessionEnded):
         _ended(state, event.ts)
+        state.ended_by = event.reason
+    elif isinstance(event, ev.ServerAway):
+        _server_away(state, event)
     elif isinstance(event, ev.TeamEvent):
         _TEAM_FOLDS[type(event)](state.teams[event.team], state.settings, event)
     else:  # pragma: no cover - every event type is one of the above
@@ -226,6 +243,38 @@ def _ended(state: SessionState, ts: float) -> None:
         team.queue.clear()
         team.planning_ends_at = None
         team.phase = "debrief"
+
+
+def _server_away(state: SessionState, event: ev.ServerAway) -> None:
+    """The time away counts as paused time for every team, once: a pause under way is
+    counted from after the outage, and every running clock leaves the outage out."""
+    away = event.seconds
+    state.outages = (*state.outages, Outage(event.since, event.ts))
+    for team in state.teams.values():
+        _shift_timers(team, away)
+        _stop_clocks(team, away)
+        if team.paused_since is not None:
+            team.paused_since += away
+
+
+def _shift_timers(team: TeamState, seconds: float) -> None:
+    """Every due time of the team moves later: after a pause, or the server's outage."""
+    if team.planning_ends_at is not None:
+        team.planning_ends_at += seconds
+    if team.huddle_ends_at is not None:
+        team.huddle_ends_at += seconds
+    for walk in team.walks.values():
+        if walk.deadline is not None:
+            walk.deadline += seconds
+        if walk.beep_due is not None:
+            walk.beep_due += seconds
+
+
+def _stop_clocks(team: TeamState, seconds: float) -> None:
+    """The running phase clocks leave out these seconds (paused, or the server away)."""
+    for clock in (team.learning, team.execution):
+        if clock.running:
+            clock.paused_s += seconds
 
 
 def retraces_by_hand(team: TeamState, settings: Settings) -> bool:
@@ -279,17 +328,9 @@ def _close_pause(team: TeamState, ts: float) -> None:
     pause = ts - team.paused_since
     if team.in_huddle:
         team.huddle_used_s += pause
-        team.huddle_ends_at = None
-    for clock in (team.learning, team.execution):
-        if clock.running:
-            clock.paused_s += pause
-    if team.planning_ends_at is not None:
-        team.planning_ends_at += pause
-    for walk in team.walks.values():
-        if walk.deadline is not None:
-            walk.deadline += pause
-        if walk.beep_due is not None:
-            walk.beep_due += pause
+    _stop_clocks(team, pause)
+    _shift_timers(team, pause)
+    team.huddle_ends_at = None
     team.paused_since = None
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -70,6 +71,8 @@ EXAMPLES: list[ev.Event] = [
     ev.LearningEnded(**TEAM, path_found=False, how="facilitator"),
     ev.ExecutionStarted(**TEAM, order=("p1", "p2", "p3")),
     ev.ExecutionEnded(**TEAM, complete=True),
+    ev.SessionEnded(seq=2, ts=99.0, reason="abandoned"),
+    ev.ServerAway(seq=2, ts=140.0, since=99.5),
 ]
 
 
@@ -137,6 +140,11 @@ def test_a_whole_game_log_replays_from_its_records():
     assert {event.type for event in events} >= {"beeped", "retrace_stepped", "execution_started"}
 
 
+def test_a_version_1_session_ended_reads_as_ended_by_the_facilitator():
+    ended = from_record({"v": 1, "seq": 9, "ts": 99.0, "type": "session_ended"})
+    assert ended == ev.SessionEnded(seq=9, ts=99.0, reason="facilitator")
+
+
 # --- refusals --------------------------------------------------------------------------
 
 
@@ -182,7 +190,8 @@ def test_a_record_that_is_not_an_object_is_refused(record):
 @pytest.mark.parametrize("event", EXAMPLES, ids=lambda event: event.type)
 def test_a_missing_field_is_refused(event):
     record = record_of(type(event))
-    field = [name for name in record if name not in ("v", "type")][-1]
+    optional = {f.name for f in dataclasses.fields(event) if f.default is not dataclasses.MISSING}
+    field = [name for name in record if name not in ("v", "type", *optional)][-1]
     del record[field]
     with pytest.raises(LogFormatError, match=f"bad {event.type} event"):
         from_record(record)

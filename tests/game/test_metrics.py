@@ -387,7 +387,7 @@ def test_a_team_that_has_not_started_and_execution_before_it_starts():
     s.send(10, cmd.StartLearning, team="blue")
     s.step(20, "bea", OFF_PATH_ENTRY, team="blue")
     result = session_metrics(s.log, now=30)
-    assert result["session"] == {"id": "s1", "title": "Workshop"}
+    assert result["session"] == {"id": "s1", "title": "Workshop", "ended_by": None, "outages": []}
     assert list(result["teams"]) == [TEAM, "blue"]
     red = result["teams"][TEAM]
     assert red["phase"] == "lobby"

@@ -233,6 +233,31 @@ def test_a_session_ended_with_many_delayed_beeps_pending_verifies() -> None:
     assert verify(read_log(write_log(session.log))) == session.state
 
 
+def test_a_log_with_outages_and_an_abandonment_verifies() -> None:
+    table = Table()
+    maze = parse_maze({"seed": 3})
+    table.send(
+        cmd.CreateSession(
+            at=0,
+            session_id="s",
+            title="t",
+            settings=Settings(beep_delay_s=2),
+            teams=(ev.TeamSpec("t1", "One", maze),),
+        )
+    )
+    table.send(cmd.Join(at=1, team="t1", player="p1", name="Ann"))
+    table.send(cmd.StartLearning(at=2, team="t1"))
+    wrong = next((0, c) for c in range(maze.cols) if (0, c) != maze.path[0])
+    table.send(cmd.Step(at=3, team="t1", player="p1", square=wrong))  # beeps at 5
+    table.send(cmd.RecordOutage(at=100, since=4))
+    table.send(cmd.RecordOutage(at=300, since=190))  # the idle timeout at 161 came first
+    table.send(cmd.EndSession(at=400, reason="abandoned"))
+    events = read_log(write_log(table.log))
+    assert [e.type for e in events].count("server_away") == 2
+    assert verify(events) == table.state
+    assert json.loads(write_log(events).splitlines()[0])["version"] == 2
+
+
 class Table:
     def __init__(self) -> None:
         self.state = SessionState()
@@ -260,4 +285,8 @@ def test_a_version_1_log_replays_to_the_measures_it_had_when_written():
     verify(events)
     assert fold(events).ended
     expected = json.loads((DATA / "v1-session.metrics.json").read_text())
-    assert json.loads(json.dumps(session_metrics(events))) == expected
+    measured = json.loads(json.dumps(session_metrics(events)))
+    # What version 2 added: who ended it (always the facilitator in version 1), no outages.
+    added = {"ended_by": "facilitator", "outages": []}
+    assert {key: measured["session"].pop(key) for key in added} == added
+    assert measured == expected

@@ -1423,6 +1423,140 @@ def test_teams_play_apart_and_their_timers_fire_together():
     ]
 
 
+# --- abandonment -------------------------------------------------------------------------
+
+
+def test_an_abandoned_session_ends_like_one_the_facilitator_ends():
+    game = Game.learning(beep_delay_s=2)
+    game.step("ann", WRONG_ENTRY)
+    events = game.send(cmd.EndSession, reason="abandoned")
+    assert types(events) == ["beeped", "session_ended"]
+    assert only(events, ev.SessionEnded).reason == "abandoned"
+    assert game.state.ended_by == "abandoned"
+    assert game.team.phase == "debrief"
+    assert game.reject(cmd.EndSession).code == "session_over"
+
+
+def test_a_session_ends_for_a_known_reason_only():
+    game = Game()
+    assert only(game.send(cmd.EndSession), ev.SessionEnded).reason == "facilitator"
+    assert Game().reject(cmd.EndSession, reason="bored").code == "bad_reason"
+
+
+# --- the server away ----------------------------------------------------------------------
+
+
+def outage(game: Game, since: float, until: float) -> list[ev.Event]:
+    """The server was away from `since` and is back at `until`."""
+    game.now = until
+    return game.send(cmd.RecordOutage, since=since)
+
+
+def test_a_turn_deadline_that_fell_in_the_outage_now_falls_after_it():
+    game = Game.learning()  # ann's turn from 0: idle until 60
+    assert types(outage(game, since=30, until=100)) == ["server_away"]
+    assert game.walker == "ann" and game.walk_of("ann").deadline == 130
+    assert game.wait(29.5) == []
+    lost = only(game.wait(0.5), ev.TurnLost)
+    assert (lost.player, lost.ts) == ("ann", 130)
+
+
+def test_timers_due_before_the_outage_fire_at_their_time_and_no_later():
+    game = Game.learning()  # ann idle until 60, then bob until 120
+    events = outage(game, since=70, until=200)
+    assert [(e.type, e.ts) for e in events] == [
+        ("turn_lost", 60),
+        ("turn_began", 60),
+        ("server_away", 200),
+    ]
+    assert game.walk_of("bob").deadline == 120 + 130
+
+
+def test_a_delayed_beep_is_dated_after_the_outage():
+    game = Game.learning(beep_delay_s=2)
+    game.now = 10
+    game.step("ann", WRONG_ENTRY)  # the beep is due at 12
+    outage(game, since=11, until=50)
+    assert game.wait(0.5) == []
+    beep = only(game.wait(1), ev.Beeped)
+    assert beep.ts == 51
+
+
+def test_the_learning_clock_leaves_the_outage_out():
+    game = Game.learning()
+    game.now = 5
+    game.step("ann", P[0])  # the learning clock starts
+    outage(game, since=20, until=80)
+    assert game.team.learning.elapsed(100) == 35  # 95 s, less 60 away
+    assert game.replayed() == game.state
+
+
+def test_planning_and_huddle_ends_move_later_by_the_outage():
+    planning = Game.planning()  # ends at 300
+    outage(planning, since=100, until=250)
+    assert planning.team.planning_ends_at == 450
+    assert planning.wait(199) == []
+    assert types(planning.wait(1))[0] == "learning_started"
+
+    huddle = Game.learning()
+    huddle.now = 10
+    huddle.send(cmd.StartHuddle, seconds=60)  # ends at 70
+    outage(huddle, since=20, until=1000)
+    assert huddle.team.huddle_ends_at == 1050
+    assert types(huddle.wait(50)) == ["huddle_ended"]
+    assert huddle.team.huddle_used_s == 60  # the time away is not taken from the budget
+
+
+def test_an_outage_during_a_pause_is_counted_once():
+    game = Game.learning()
+    game.now = 5
+    game.step("ann", P[0])  # ann idle until 65
+    game.now = 20
+    game.send(cmd.Pause)
+    outage(game, since=30, until=90)
+    assert game.team.learning.elapsed(95, game.team.paused_since) == 15  # paused from 20
+    game.now = 100
+    game.send(cmd.Resume)
+    assert game.team.learning.paused_s == 80  # 20 .. 100, the outage once
+    assert game.team.learning.elapsed(110) == 25
+    assert game.walk_of("ann").deadline == 145  # 45 s of turn left at the pause
+
+
+def test_every_team_waits_out_the_outage():
+    game = Game(teams=(TEAM, "blue"), players=())
+    for team in (TEAM, "blue"):
+        game.send(cmd.Join, team=team, player="ann", name="Ann")
+        game.send(cmd.StartLearning, team=team)
+    outage(game, since=10, until=40)
+    assert [t.walks["ann"].deadline for t in game.state.teams.values()] == [90, 90]
+
+
+def test_the_start_of_an_outage_is_kept_between_the_last_event_and_the_restart():
+    game = Game.learning()
+    game.now = 50
+    game.send(cmd.Pause)
+    assert only(outage(game, since=10, until=70), ev.ServerAway).since == 50
+    assert only(outage(game, since=90, until=80), ev.ServerAway).since == 80  # no time away
+    assert game.state.outages[-1].seconds == 0
+    assert game.reject(cmd.RecordOutage, since=math.inf).code == "bad_time"
+    game.send(cmd.EndSession)
+    assert game.reject(cmd.RecordOutage, since=80).code == "session_over"
+
+
+def test_next_due_is_the_earliest_timer_of_any_team():
+    game = Game(teams=(TEAM, "blue"), players=())
+    assert rules.next_due(game.state) is None  # nothing runs in the lobby
+    game.send(cmd.Join, player="ann", name="Ann")
+    game.send(cmd.StartLearning)
+    assert rules.next_due(game.state) == 60
+    game.send(cmd.StartHuddle, seconds=5)
+    assert rules.next_due(game.state) == 5  # the huddle's end; the paused turn waits
+    outage(game, since=2, until=12)
+    assert rules.next_due(game.state) == 15
+    game.send(cmd.EndSession)
+    assert rules.next_due(game.state) is None
+
+
 # --- a bound on work --------------------------------------------------------------------
 
 
