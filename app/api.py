@@ -6,7 +6,7 @@ import math
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -81,19 +81,33 @@ async def healthz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok", "rooms": len(registry.rooms)})
 
 
+def _too_many_workshops(limiter: AttemptLimiter, address: str) -> JSONResponse | None:
+    """429 when the address has created its share of workshops this hour; `message` as on a
+    422, for the set-up page to show."""
+    if not limiter.blocked(address):
+        return None
+    wait = limiter.retry_after(address)
+    minutes = math.ceil(wait / 60)
+    message = (
+        f"Too many workshops created from this address in the last hour ({limiter.limit}); "
+        f"try again in {minutes} minute{'s' if minutes > 1 else ''}"
+    )
+    return JSONResponse(
+        {"detail": message, "message": message},
+        status_code=429,
+        headers={"Retry-After": str(wait)},
+    )
+
+
 @router.post("/api/workshops", status_code=201, response_model=WorkshopCreated)
-async def create_workshop(request: Request, body: WorkshopRequest | None = None) -> WorkshopCreated:
+async def create_workshop(
+    request: Request, body: WorkshopRequest | None = None
+) -> WorkshopCreated | JSONResponse:
     limiter: AttemptLimiter = request.app.state.workshop_limiter
     address = client_address(request)
-    if limiter.blocked(address):
-        wait = limiter.retry_after(address)
-        minutes = math.ceil(wait / 60)
-        raise HTTPException(
-            status_code=429,
-            detail=f"Too many workshops created from this address in the last hour "
-            f"({limiter.limit}); try again in {minutes} minute{'s' if minutes > 1 else ''}",
-            headers={"Retry-After": str(wait)},
-        )
+    refused = _too_many_workshops(limiter, address)
+    if refused is not None:
+        return refused
     body = body or WorkshopRequest()
     maze_fields = dict(body.maze or {})
     if "seed" not in maze_fields and "path" not in maze_fields:
