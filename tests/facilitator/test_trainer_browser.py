@@ -63,7 +63,8 @@ def _import(server: LiveServer, text: str) -> str:
     request = urllib.request.Request(
         server.url("/api/library/import"),
         text.encode(),
-        {"Authorization": f"Bearer {PASSWORD}"},
+        # urllib would call it a form, which the import refuses (415)
+        {"Authorization": f"Bearer {PASSWORD}", "Content-Type": "application/x-ndjson"},
     )
     with urllib.request.urlopen(request, timeout=10) as answer:
         workshop_id: str = json.loads(answer.read())["workshop_id"]
