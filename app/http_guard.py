@@ -127,8 +127,12 @@ def _reads_json(scope: Scope, headers: Headers) -> bool:
 
 
 def _declared_length(headers: Headers) -> int:
+    """The Content-Length, as large as it says; 0 when there is none or it is not a number
+    (the HTTP server refuses those)."""
     raw = headers.get("content-length", "")
-    return int(raw) if raw.isdigit() else 0  # a wrong one is the server's (h11's) to refuse
+    if not (raw.isascii() and raw.isdigit()):
+        return 0
+    return int(raw) if len(raw) <= 18 else 10**18  # never read thousands of digits
 
 
 def _with_common_headers(send: Send) -> Send:

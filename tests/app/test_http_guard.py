@@ -57,6 +57,26 @@ def test_a_declared_length_over_the_limit_is_refused_at_once(server: Server) -> 
         assert answer.headers["x-content-type-options"] == "nosniff"
 
 
+@pytest.mark.parametrize("declared", ["9" * 5000, "99999999999999999999"])
+def test_a_declared_length_of_any_size_is_refused(declared: str) -> None:
+    sent: list[Message] = []
+
+    async def nothing() -> Message:
+        raise AssertionError("the body was read")
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        raise AssertionError("the app was called")
+
+    guard = HttpGuard(app, max_body_bytes=BODY_LIMIT, max_import_bytes=IMPORT_LIMIT)
+    headers = [(b"content-length", declared.encode()), (b"content-type", b"application/json")]
+    scope = {"type": "http", "method": "POST", "path": "/api/workshops", "headers": headers}
+    anyio.run(guard, scope, nothing, send)
+    assert sent[0]["status"] == 413
+
+
 def test_a_stream_over_the_limit_is_refused(server: Server) -> None:
     for route, limit, headers in [
         ("/api/workshops", BODY_LIMIT, {"content-type": "application/json"}),
