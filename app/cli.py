@@ -5,10 +5,14 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import math
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from app.config import Config
+from game.rules import MAX_PLAYERS, MAX_TEAMS
+from game.settings import MAX_SEED
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,23 +21,33 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="serve the app")
     serve.add_argument("--host", help="address to listen on (default HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=_port, help="port (default PORT or 8000), 1 to 65535")
+    serve.add_argument(
+        "--port", type=_whole(1, 65535), help="port (default PORT or 8000), 1 to 65535"
+    )
     serve.add_argument(
         "--lan", action="store_true", help="listen on every address, for phones on the Wi-Fi"
     )
 
     simulate = sub.add_parser("simulate", help="bot teams play a workshop against a server")
     simulate.add_argument("--url", default="http://127.0.0.1:8000", help="the server")
-    simulate.add_argument("--teams", type=int, default=1, help="teams in the workshop")
-    simulate.add_argument("--players", type=int, default=5, help="players per team")
+    simulate.add_argument(
+        "--teams", type=_whole(1, MAX_TEAMS), default=1, help="teams in the workshop"
+    )
+    simulate.add_argument(
+        "--players", type=_whole(1, MAX_PLAYERS), default=5, help="players per team"
+    )
     simulate.add_argument(
         "--strategy", default="learner", choices=("learner", "amnesiac", "random")
     )
-    simulate.add_argument("--think", type=float, default=0.3, help="seconds between moves")
-    simulate.add_argument("--seed", type=int, default=0, help="the bots' seed, to replay a run")
+    simulate.add_argument(
+        "--think", type=_seconds(0, 60), default=0.3, help="seconds between moves"
+    )
+    simulate.add_argument(
+        "--seed", type=_whole(0, MAX_SEED), default=0, help="the bots' seed, to replay a run"
+    )
     simulate.add_argument(
         "--time-limit",
-        type=float,
+        type=_seconds(1, 86400),
         default=300.0,
         metavar="SECONDS",
         help="then the facilitator ends the learning phases and the session (default 300)",
@@ -66,12 +80,32 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _port(text: str) -> int:
-    """A port for argparse: refused with a usage line, not bound modulo 65536 by the system."""
-    if not (text.isdigit() and len(text) <= 5 and 1 <= int(text) <= 65535):
-        shown = text if len(text) <= 20 else f"{text[:20]}..."
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to 65535, not {shown!r}")
-    return int(text)
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number in range, or a usage line naming the range."""
+
+    def parse(text: str) -> int:
+        if not (text.isascii() and text.lstrip("-").isdigit() and len(text) <= 20):
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
+        if not low <= int(text) <= high:
+            raise argparse.ArgumentTypeError(f"must be a whole number from {low} to {high}")
+        return int(text)
+
+    return parse
+
+
+def _seconds(low: float, high: float) -> Callable[[str], float]:
+    """An argparse type: seconds in range (NaN and infinity are not)."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"must be seconds from {low:g} to {high:g}")
+        return value
+
+    return parse
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,12 +104,31 @@ def test_the_open_files_limit_goes_up_to_the_hard_limit() -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
 
 
-@pytest.mark.parametrize("port", ["70000", "0", "-1", "80x", "9" * 5000])
-def test_a_port_out_of_range_is_refused_before_serving(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], port: str
+@pytest.mark.parametrize(
+    ("argv", "allowed"),
+    [
+        (["serve", "--port", "70000"], "1 to 65535"),
+        (["serve", "--port", "0"], "1 to 65535"),
+        (["serve", "--port", "-1"], "1 to 65535"),
+        (["serve", "--port", "80x"], "1 to 65535"),
+        (["serve", "--port", "9" * 5000], "1 to 65535"),
+        (["simulate", "--teams", "13"], "1 to 12"),
+        (["simulate", "--players", "0"], "1 to 30"),
+        (["simulate", "--seed", "9" * 400], "0 to 9007199254740992"),
+        (["simulate", "--think", "nan"], "0 to 60"),
+        (["simulate", "--think", "-1"], "0 to 60"),
+        (["simulate", "--time-limit", "inf"], "1 to 86400"),
+    ],
+)
+def test_a_number_out_of_range_is_a_usage_error(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    allowed: str,
 ) -> None:
     monkeypatch.setattr(uvicorn, "run", lambda app, **options: pytest.fail("served"))
     with pytest.raises(SystemExit) as refused:
-        main(["serve", "--port", port])
+        main(argv)
     assert refused.value.code == 2
-    assert "1 to 65535" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert allowed in said and "Traceback" not in said
