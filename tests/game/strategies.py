@@ -200,6 +200,7 @@ EVERYWHERE = {
     "end_phase": 1,
     "skip": 1,
     "move": 3,
+    "outage": 1,
     "end_session": 0,
 }
 # Extra weight by phase, so that games move on.
@@ -255,7 +256,13 @@ def draw_command(
     if kind == "tick":
         return cmd.Tick(at=now + data.draw(st.sampled_from((1, 4, 9, 20, 45, 400))))
     if kind == "end_session":
-        return cmd.EndSession(at=at)
+        reason = data.draw(st.sampled_from(("facilitator", "abandoned")))
+        return cmd.EndSession(at=at, reason=reason)
+    if kind == "outage":
+        # The server last alive a moment ago or long ago (or, clamped, before the last event),
+        # back now or much later.
+        since = now + data.draw(st.sampled_from((-5, 0, 0.5, 10, 90)))
+        return cmd.RecordOutage(at=since + data.draw(st.sampled_from((0, 3, 40, 600))), since=since)
     if kind == "move":
         return _move(data, team, at, path, style)
     return _facilitator_or_player(data, team, at, kind)

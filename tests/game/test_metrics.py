@@ -433,8 +433,57 @@ def session_ended_while_paused() -> Session:
     return s
 
 
+def server_away_running_paused_and_in_a_huddle() -> Session:
+    """The server away while learning runs, during a pause, during a huddle, and in review."""
+    s = Session(idle_timeout_s=30)
+    s.join("ann", "bob")
+    s.send(10, cmd.StartLearning)
+    s.step(20, "ann", P[0])  # the learning clock starts
+    s.step(30, "ann", OFF_PATH)  # a beep at 10 s
+    s.send(100, cmd.RecordOutage, since=40)  # away 60 s
+    s.step(110, "bob", OFF_PATH_ENTRY)  # a beep at 30 s (90, less 60 away)
+    s.send(120, cmd.Pause)
+    s.send(200, cmd.RecordOutage, since=150)  # inside the pause
+    s.send(210, cmd.Resume)
+    s.send(215, cmd.StartHuddle, seconds=20)
+    s.send(300, cmd.RecordOutage, since=225)  # away 75 s in a huddle: it ends at 310
+    s.walk(320, 1, "ann", P)
+    s.send(400, cmd.RecordOutage, since=400)  # no time away
+    s.send(410, cmd.StartExecution)
+    s.send(500, cmd.RecordOutage, since=420)
+    s.send(510, cmd.EndSession, reason="abandoned")
+    return s
+
+
+def test_no_measure_counts_the_server_away():
+    log = server_away_running_paused_and_in_a_huddle().log
+    result = session_metrics(log)
+    learning = result["teams"][TEAM]["learning"]
+    # 20 .. 326: 306 s, less 60 away, 90 paused (120 .. 210, away inside) and 95 in the
+    # huddle (215 .. 310: 20 of huddle, 75 away)
+    assert learning["duration_s"] == 61
+    assert learning["huddles"] == {"count": 1, "seconds": 20}
+    assert [f["minute"] for f in learning["failure_minutes"]] == [0, 0]
+    assert learning["time_to_first_beep_s"] == 10
+    assert result["teams"][TEAM]["execution"]["duration_s"] == 20  # 410 .. 510, less 80 away
+    assert result["session"]["ended_by"] == "abandoned"
+    assert result["session"]["outages"] == [
+        {"since": 40, "until": 100, "seconds": 60},
+        {"since": 150, "until": 200, "seconds": 50},
+        {"since": 225, "until": 300, "seconds": 75},
+        {"since": 400, "until": 400, "seconds": 0},
+        {"since": 420, "until": 500, "seconds": 80},
+    ]
+
+
 @pytest.mark.parametrize(
-    "make", [scripted, all_crossed_ended_in_a_pause, session_ended_while_paused]
+    "make",
+    [
+        scripted,
+        all_crossed_ended_in_a_pause,
+        session_ended_while_paused,
+        server_away_running_paused_and_in_a_huddle,
+    ],
 )
 def test_durations_equal_the_state_clocks_at_every_point_of_the_log(make):
     log = make().log

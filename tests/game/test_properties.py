@@ -184,6 +184,22 @@ def check_allowed_commands(game: Game) -> None:
     assert game_rules.allowed_commands(game.state, TEAM) == accepted
 
 
+def check_next_due(game: Game) -> None:
+    """Nothing fires before next_due; at next_due something does."""
+    if game.state.ended:
+        assert game_rules.next_due(game.state) is None
+        return
+    due = game_rules.next_due(game.state)
+    clock = game.state.clock
+    if due is None:
+        assert decide(game.state, cmd.Tick(at=clock + 10**6), max_events=1) == []
+        return
+    for before in (clock, (clock + due) / 2, due - 0.001):
+        if clock <= before < due:
+            assert decide(game.state, cmd.Tick(at=before)) == [], (before, due)
+    assert decide(game.state, cmd.Tick(at=max(due, clock))) != []
+
+
 def check_records_round_trip(events: Iterable[ev.Event]) -> None:
     for e in events:
         assert ev.from_record(as_json(ev.to_record(e))) == e
@@ -232,6 +248,7 @@ def play_random_run(
         check_nothing_unrevealed_shows(game, views, public)
         check_failure_count(game, views)
         check_allowed_commands(game)
+        check_next_due(game)
 
 
 def reached(game: Game) -> set[str]:
@@ -271,6 +288,7 @@ def test_random_commands_keep_the_invariants():
     assert coverage.share("event crossed") > 0.05, coverage
     assert coverage.share("execution") > 0.1, coverage
     assert coverage.share("event retrace_stepped") > 0.0, coverage
+    assert coverage.share("event server_away") > 0.05, coverage
 
 
 # --- 3. replay --------------------------------------------------------------------------------
