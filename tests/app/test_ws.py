@@ -13,6 +13,7 @@ from starlette.websockets import WebSocketDisconnect
 
 from app.rooms import Client
 from game.board import Square
+from game.events import FORMAT_VERSION
 from tests.app.helpers import (
     FOREIGN_ORIGIN,
     OWN_ORIGIN,
@@ -267,7 +268,7 @@ def test_a_client_far_behind_gets_a_snapshot(server: Server) -> None:
         console = server.connect(stack, f"/ws/facilitate/{workshop.id}")
         console.send({"type": "auth", "token": workshop.token, "last_seq": now - 1})
         [record] = console.expect("resumed")["events"]
-        assert (record["seq"], record["type"], record["v"]) == (now, "team_locked", 1)
+        assert (record["seq"], record["type"], record["v"]) == (now, "team_locked", FORMAT_VERSION)
 
 
 def test_a_bad_seat_token_is_refused(server: Server) -> None:
