@@ -23,7 +23,7 @@ router = APIRouter()
 
 
 class WorkshopRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
     title: Annotated[str, Field(max_length=MAX_TITLE)] = "Electric Maze"
     teams: Annotated[int, Field(ge=1, le=MAX_TEAMS, strict=True)] = 1
     same_maze: bool = True  # false: each team gets a path of its own, from the next seeds

@@ -143,3 +143,14 @@ def test_a_number_out_of_range_is_a_422_naming_the_field(
     answer = server.http.post(route, json=body)
     assert answer.status_code == 422, answer.text
     assert answer.json()["message"].startswith(f"{field}: ")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"same_maze": "false"}, {"same_maze": 0}, {"teams": "2"}, {"teams": 2.0}, {"title": 5}],
+)
+def test_a_workshop_field_is_never_coerced(server: Server, body: dict[str, Any]) -> None:
+    answer = server.http.post("/api/workshops", json=body)
+    assert answer.status_code == 422, answer.text
+    (field,) = body
+    assert answer.json()["message"].startswith(f"{field}: ")
