@@ -65,3 +65,15 @@ def test_wrong_join_codes_do_not_use_up_the_tokens_budget(server: Server) -> Non
         server.facilitator(stack, workshop)
     right = {"Authorization": f"Bearer {workshop.token}"}
     assert server.http.get(f"/api/workshops/{workshop.id}/log", headers=right).status_code == 200
+
+
+def test_pings_before_signing_in_are_answered_and_are_no_wrong_tokens(server: Server) -> None:
+    workshop = server.create_workshop()
+    with ExitStack() as stack:
+        console = server.connect(stack, f"/ws/facilitate/{workshop.id}")
+        for _ in range(5):  # more than the budget of wrong tokens
+            console.send({"type": "ping"})
+            assert console.expect("pong")["seq"] == 0  # nothing of the workshop yet
+        console.send({"type": "auth", "token": workshop.token})
+        assert console.expect("welcome")["seq"] == 1
+        server.facilitator(stack, workshop)  # and nothing was counted against the address
