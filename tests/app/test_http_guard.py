@@ -181,3 +181,6 @@ def test_only_the_allowed_hosts_are_answered(tmp_path: Path) -> None:
             http.websocket_connect("/ws/screen/ABCDEF", headers={"host": "evil.example"}),
         ):
             pass
+        own = {"host": "maze.example", "origin": "http://maze.example"}
+        with http.websocket_connect("/ws/screen/ABCDEF", headers=own) as allowed:
+            assert allowed.receive_json()["code"] == "no_such_team"  # let in, then looked up
