@@ -16,6 +16,7 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import json_input
+from app.api import field_error_response
 
 IMPORT_PATH = "/api/library/import"  # a log file: larger, and JSON Lines, not JSON
 # On every answer, pages, JSON and static files alike (pages add their own CSP).
@@ -55,16 +56,13 @@ class HttpGuard:
             else:
                 receive = body.receive
         except BodyTooLarge as error:
-            await _answer(error.status_code, {"detail": error.detail}, scope, send)
-            return
+            refusal = JSONResponse({"detail": error.detail}, status_code=error.status_code)
         except json_input.BadJson as error:
-            content = {
-                "message": f"body: {error}",
-                "detail": [{"loc": ["body"], "msg": str(error), "type": "json_invalid"}],
-            }
-            await _answer(422, content, scope, send)
+            refusal = field_error_response(["body"], str(error))
+        else:
+            await self.app(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        await refusal(scope, _nothing, send)
 
 
 class LimitedBody:
@@ -146,8 +144,6 @@ def _with_common_headers(send: Send) -> Send:
     return sender
 
 
-async def _answer(status: int, content: object, scope: Scope, send: Send) -> None:
-    async def nothing() -> Message:
-        return {"type": "http.disconnect"}
-
-    await JSONResponse(content, status_code=status)(scope, nothing, send)
+async def _nothing() -> Message:
+    """A refusal's receive: it reads nothing of the body."""
+    return {"type": "http.disconnect"}
