@@ -108,7 +108,15 @@ async def create_workshop(
     refused = _too_many_workshops(limiter, address)
     if refused is not None:
         return refused
-    body = body or WorkshopRequest()
+    attempt = limiter.record(address)  # counted at once: a burst of requests cannot outrun it
+    try:
+        return await _create(request, body or WorkshopRequest())
+    except BaseException:
+        limiter.forget(address, attempt)  # a refused body creates nothing and does not count
+        raise
+
+
+async def _create(request: Request, body: WorkshopRequest) -> WorkshopCreated:
     maze_fields = dict(body.maze or {})
     if "seed" not in maze_fields and "path" not in maze_fields:
         maze_fields["seed"] = secrets.randbelow(2**31)  # a new path for every workshop
@@ -136,7 +144,6 @@ async def create_workshop(
         mazes=mazes,
         settings=settings,
     )
-    limiter.record(address)  # workshops made, not refused, count
     base = registry.config.base_url()
     return WorkshopCreated(
         workshop_id=created.workshop_id,

@@ -147,11 +147,20 @@ class AttemptLimiter:
         freed_at = seen[len(seen) - self.limit] + self.window_s
         return max(1, math.ceil(freed_at - self.clock()))
 
-    def record(self, key: str) -> None:
-        self._seen.setdefault(key, deque()).append(self.clock())
+    def record(self, key: str) -> float:
+        """Count one attempt; its time, to take it back with `forget`."""
+        at = self.clock()
+        self._seen.setdefault(key, deque()).append(at)
         if len(self._seen) > 10_000:  # forget addresses with nothing recent
             for stale in [k for k in self._seen if not self.blocked(k)]:
                 del self._seen[stale]
+        return at
+
+    def forget(self, key: str, at: float) -> None:
+        """Take back the attempt recorded at `at`: it did not count after all."""
+        seen = self._seen.get(key)
+        if seen is not None and at in seen:
+            seen.remove(at)
 
 
 class TooManyAttempts(Exception):
@@ -173,12 +182,19 @@ async def check_secret(
     """The one way a guessable secret (a join code, a facilitator token, the library
     password) is checked, whichever route carries it: TooManyAttempts, without checking,
     once the address has had `limiter.limit` wrong guesses in its window; otherwise what
-    `check` found, and None (a wrong guess, counted against the address) if nothing."""
+    `check` found, and None (a wrong guess, counted against the address) if nothing.
+    Each attempt counts while it is checked, so that a burst of them at once cannot outrun
+    the limit; a right one is then taken back."""
     if limiter.blocked(address):
         raise TooManyAttempts(limiter.retry_after(address))
-    found = await check()
-    if found is None:
-        limiter.record(address)
+    attempt = limiter.record(address)
+    try:
+        found = await check()
+    except BaseException:
+        limiter.forget(address, attempt)  # not a guess: the check itself failed
+        raise
+    if found is not None:
+        limiter.forget(address, attempt)
     return found
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from app.security import AttemptLimiter, SocketCount
+import asyncio
+
+from app.security import AttemptLimiter, SocketCount, TooManyAttempts, check_secret
 
 
 class Clock:
@@ -38,3 +40,46 @@ def test_sockets_are_counted_per_address_and_given_back() -> None:
     for _ in range(2):
         sockets.close("a")
     assert sockets.held("a") == 0
+
+
+def burst(limiter: AttemptLimiter, answer: str | None, size: int) -> tuple[int, list[str]]:
+    """`size` guesses at once, each held in its check until all have started: how many were
+    checked, and how each ended."""
+    checked = 0
+
+    async def run() -> list[str]:
+        release = asyncio.Event()
+
+        async def check() -> str | None:
+            nonlocal checked
+            checked += 1
+            await release.wait()
+            return answer
+
+        async def guess() -> str:
+            try:
+                return str(await check_secret(limiter, "a", check))
+            except TooManyAttempts:
+                return "blocked"
+
+        tasks = [asyncio.create_task(guess()) for _ in range(size)]
+        await asyncio.sleep(0)  # every task runs up to its check before this goes on
+        release.set()
+        return list(await asyncio.gather(*tasks))
+
+    ended = asyncio.run(run())
+    return checked, ended
+
+
+def test_a_burst_of_guesses_at_once_cannot_outrun_the_limit() -> None:
+    limiter = AttemptLimiter(3, clock=Clock())
+    checked, ended = burst(limiter, None, 10)
+    assert checked == 3 and ended == ["None"] * 3 + ["blocked"] * 7
+    assert limiter.blocked("a")
+
+
+def test_right_answers_are_taken_back_once_checked() -> None:
+    limiter = AttemptLimiter(3, clock=Clock())
+    for _ in range(3):
+        assert burst(limiter, "right", 2) == (2, ["right", "right"])
+    assert not limiter.blocked("a")
