@@ -516,8 +516,10 @@ async def _authenticate(ws: WebSocket, workshop_id: str) -> tuple[Room, int | No
 
 async def _auth_message(ws: WebSocket) -> protocol.Auth | None:
     """The facilitator's `auth`, within AUTH_TIMEOUT_S of the handshake. A `ping` before it
-    is answered (with nothing of the workshop: `seq` 0); anything else, or nothing in time,
-    gives None."""
+    is answered (with nothing of the workshop: `seq` 0), within the message rate (those over
+    it are dropped); anything else, or nothing in time, gives None."""
+    config = _registry(ws).config
+    bucket = TokenBucket(config.messages_per_second, config.messages_per_second * 2)
     deadline = time.monotonic() + AUTH_TIMEOUT_S
     while (text := await _first_text(ws, deadline - time.monotonic())) is not None:
         try:
@@ -528,5 +530,6 @@ async def _auth_message(ws: WebSocket) -> protocol.Auth | None:
             return message
         if not isinstance(message, protocol.Ping):
             return None
-        await ws.send_json({"type": "pong", "seq": 0, "now": _registry(ws).clock()})
+        if bucket.allow():
+            await ws.send_json({"type": "pong", "seq": 0, "now": _registry(ws).clock()})
     return None
