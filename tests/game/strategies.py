@@ -24,6 +24,7 @@ from game.board import (
     neighbours,
     validate_path,
 )
+from game.events import EndReason
 from game.settings import Settings
 from game.state import SessionState, TeamState
 
@@ -32,6 +33,7 @@ PLAYERS = ("p0", "p1", "p2", "p3", "p4")
 # Clean names, one that clashes ignoring case, and three that are refused.
 NAMES = ("Ann", "Bob", "Cy", "Dee", "Eve", "ann", " Flo  Gus ", "", "x" * 21, "Hal\u200b")
 PENALTY_KINDS = ("talking", "pointing", "touching", "shouting")
+END_REASONS: tuple[EndReason, ...] = ("facilitator", "abandoned")
 
 # How walkers choose where to step: "next" is the next square of the path (the team knows),
 # "neighbour" a square next to the walker, "back" the path square behind, "random" anywhere.
@@ -256,7 +258,7 @@ def draw_command(
     if kind == "tick":
         return cmd.Tick(at=now + data.draw(st.sampled_from((1, 4, 9, 20, 45, 400))))
     if kind == "end_session":
-        reason = data.draw(st.sampled_from(("facilitator", "abandoned")))
+        reason = data.draw(st.sampled_from(END_REASONS))
         return cmd.EndSession(at=at, reason=reason)
     if kind == "outage":
         # The server last alive a moment ago or long ago (or, clamped, before the last event),
