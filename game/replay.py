@@ -194,7 +194,7 @@ def _decided(state: SessionState, rest: Sequence[ev.Event]) -> list[ev.Event]:
             # crafted log costs work in proportion to the file, not to the time skipped.
             decided = decide(state, command, max_events=len(rest))
         except Rejected as rejection:
-            if rejection.code == "too_much":  # the timers before any command made it so
+            if rejection.code == "too_much":  # the timers before every candidate made it so
                 reason = "more events follow from the times here than the log holds"
                 raise LogError(line, reason) from None
             best_guess = _furthest(
@@ -245,6 +245,9 @@ def _candidates(state: SessionState, rest: Sequence[ev.Event]) -> Iterator[cmd.C
             settings=event.settings,
             teams=event.teams,
         )
+        return
+    if isinstance(event, ev.ServerAway):  # only a restart makes it, firing timers to `since`
+        yield cmd.RecordOutage(at=event.ts, since=event.since)
         return
     yield cmd.Tick(at=event.ts)
     own = _command_for(event)

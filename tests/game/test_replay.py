@@ -250,8 +250,10 @@ def test_a_log_with_outages_and_an_abandonment_verifies() -> None:
     wrong = next((0, c) for c in range(maze.cols) if (0, c) != maze.path[0])
     table.send(cmd.Step(at=3, team="t1", player="p1", square=wrong))  # beeps at 5
     table.send(cmd.RecordOutage(at=100, since=4))
-    table.send(cmd.RecordOutage(at=300, since=190))  # the idle timeout at 161 came first
-    table.send(cmd.EndSession(at=400, reason="abandoned"))
+    # Idle timeouts at 161 came first; then the server away long enough for many more, had
+    # they counted the time away: a check that ticked through it would find too many events.
+    table.send(cmd.RecordOutage(at=5000, since=190))
+    table.send(cmd.EndSession(at=5000, reason="abandoned"))
     events = read_log(write_log(table.log))
     assert [e.type for e in events].count("server_away") == 2
     assert verify(events) == table.state
