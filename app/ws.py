@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any, Literal
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from starlette.types import Message
 from starlette.websockets import WebSocketState
 
 from app import protocol
@@ -150,10 +151,22 @@ async def _resumes_a_seat(ws: WebSocket, text: str, team: TeamRow) -> bool:
 async def _first_text(ws: WebSocket, timeout_s: float) -> str | None:
     """The socket's next message within `timeout_s`, if it comes and is not too big."""
     try:
-        text = await asyncio.wait_for(ws.receive_text(), timeout=max(timeout_s, 0.0))
-    except (TimeoutError, WebSocketDisconnect, KeyError):
+        message = await asyncio.wait_for(ws.receive(), timeout=max(timeout_s, 0.0))
+    except (TimeoutError, WebSocketDisconnect, RuntimeError):
         return None
+    if message["type"] == "websocket.disconnect":
+        return None
+    text = _text(message)
     return text if len(text.encode()) <= _registry(ws).config.max_message_bytes else None
+
+
+def _text(message: Message) -> str:
+    """A message's text; a binary frame is read as UTF-8."""
+    text = message.get("text")
+    if text is None:
+        data = message.get("bytes") or b""
+        text = data.decode("utf-8", errors="replace")
+    return str(text)
 
 
 async def _send_loop(ws: WebSocket, client: Client, room: Room, heartbeat_s: float) -> None:
@@ -195,10 +208,7 @@ async def _pump(
             message = await ws.receive()
             if message["type"] == "websocket.disconnect":
                 break
-            text = message.get("text")
-            if text is None:
-                data = message.get("bytes") or b""
-                text = data.decode("utf-8", errors="replace")
+            text = _text(message)
             if len(text.encode()) > config.max_message_bytes:
                 client.close(CLOSE_TOO_BIG, "message too big")
                 break
