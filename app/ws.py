@@ -18,7 +18,7 @@ from starlette.websockets import WebSocketState
 
 from app import protocol
 from app.registry import Registry
-from app.rooms import CLOSE_REPLACED, Client, Room, dumps
+from app.rooms import CLOSE_REPLACED, CLOSE_TOO_SLOW, Client, Room, dumps
 from app.security import (
     SocketCount,
     TokenBucket,
@@ -46,6 +46,9 @@ AUTH_TIMEOUT_S = 15
 TOO_MANY_CODES = "Too many wrong codes from this address; wait a minute"
 TOO_MANY_TOKENS = "Too many wrong tokens; wait a minute"
 RATE_LIMITED_EVERY_S = 1.0  # at most one rate_limited answer a second per connection
+# A send still waiting after this long: the client has stopped reading (its buffers are full).
+SEND_STALL_S = 10.0
+CLOSE_WAIT_S = 2.0
 
 
 def _registry(ws: WebSocket) -> Registry:
@@ -169,7 +172,9 @@ def _text(message: Message) -> str:
     return str(text)
 
 
-async def _send_loop(ws: WebSocket, client: Client, room: Room, heartbeat_s: float) -> None:
+async def _send_loop(
+    ws: WebSocket, client: Client, room: Room, heartbeat_s: float, stall_s: float = SEND_STALL_S
+) -> None:
     while True:
         try:
             text = await asyncio.wait_for(client.queue.get(), timeout=heartbeat_s)
@@ -178,11 +183,19 @@ async def _send_loop(ws: WebSocket, client: Client, room: Room, heartbeat_s: flo
         if text is None:
             break
         try:
-            await ws.send_text(text)
+            await asyncio.wait_for(ws.send_text(text), timeout=stall_s)
+        except TimeoutError:
+            # Closed as too slow, as when its queue overflows: the close frame goes out behind
+            # what is already buffered, so a client that reads again learns why, and resumes.
+            client.close(CLOSE_TOO_SLOW, "too far behind; reconnect to catch up")
+            break
         except Exception:  # the socket is gone; the reader notices and cleans up
             return
     with contextlib.suppress(Exception):
-        await ws.close(code=client.close_code or 1000, reason=client.close_reason[:100])
+        await asyncio.wait_for(
+            ws.close(code=client.close_code or 1000, reason=client.close_reason[:100]),
+            timeout=CLOSE_WAIT_S,
+        )
 
 
 def protocol_heartbeat(room: Room) -> str:
