@@ -8,19 +8,31 @@ UNREACHABLE, each with the reason.
 
 from __future__ import annotations
 
+import base64
+import json
+import os
+import socket
+import tempfile
+import threading
+import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
+from app.cli import uvicorn_options
 from app.config import Config
 from app.main import create_app
 from app.security import SocketCount
 from tests.app.documented import close_codes, error_codes
 from tests.app.helpers import FOREIGN_ORIGIN, Closed, Conn, Server, Workshop
+from tests.live_server import free_port
 
 PASSWORD = "documented codes"
 SERVER_CONFIG: dict[str, Any] = {
@@ -414,6 +426,69 @@ def _a_client_too_far_behind(server: Server, stack: ExitStack) -> None:
 
     server.call(fall_behind)
     assert closed(ann) == 4008
+
+
+@produces(1011)
+def _a_client_that_never_answers_pings(_: Server, stack: ExitStack) -> None:
+    """uvicorn as the server runs it (app.cli's options), but pinging every 0.2 seconds
+    instead of 20; a client that never reads answers no ping and is dropped with 1011."""
+    directory = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+    config = Config(database_url=f"sqlite:///{directory / 'maze.db'}", port=free_port())
+    options = {**uvicorn_options(config), "ws_ping_interval": 0.2, "ws_ping_timeout": 0.2}
+    live = uvicorn.Server(uvicorn.Config(create_app(config), **{**options, "log_level": "error"}))
+    thread = threading.Thread(target=live.run, daemon=True)
+    thread.start()
+    stack.callback(thread.join, 10)
+    stack.callback(setattr, live, "should_exit", True)
+    while not live.started:
+        time.sleep(0.01)
+    base = f"http://127.0.0.1:{config.port}"
+    request = urllib.request.Request(f"{base}/api/workshops", data=b"{}", method="POST")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        code = json.loads(answer.read())["teams"][0]["join_code"]
+    raw = stack.enter_context(socket.create_connection(("127.0.0.1", config.port), timeout=5))
+    key = base64.b64encode(os.urandom(16)).decode()
+    raw.sendall(
+        f"GET /ws/screen/{code} HTTP/1.1\r\nHost: 127.0.0.1:{config.port}\r\n"
+        f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+        "Sec-WebSocket-Version: 13\r\n\r\n".encode()
+    )
+    time.sleep(1.0)  # pings come and go unanswered
+    received = b""
+    while (chunk := raw.recv(65536)) and b"\r\n\r\n" not in received:
+        received += chunk
+    received += chunk
+    head, _blank, frames = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 101"), head
+    assert 1011 in close_codes_in(frames, raw)
+
+
+def close_codes_in(data: bytes, raw: socket.socket) -> list[int]:
+    """The close codes of the server's frames in `data` (reading on until a close comes)."""
+    found: list[int] = []
+    while not found:
+        while len(data) < 2 or len(data) < _frame_length(data):
+            chunk = raw.recv(65536)
+            if not chunk:
+                return found
+            data += chunk
+        length = _frame_length(data)
+        frame, data = data[:length], data[length:]
+        if frame[0] & 0x0F == 0x8:  # a close frame: its code first
+            header = length - (frame[1] & 0x7F) if frame[1] & 0x7F < 126 else 4
+            found.append(int.from_bytes(frame[header : header + 2], "big"))
+    return found
+
+
+def _frame_length(data: bytes) -> int:
+    """The length of the (unmasked, server-sent) frame at the start of `data`."""
+    size = data[1] & 0x7F
+    if size < 126:
+        return 2 + size
+    if size == 126:
+        return 4 + int.from_bytes(data[2:4], "big") if len(data) >= 4 else 1 << 30
+    return 10 + int.from_bytes(data[2:10], "big") if len(data) >= 10 else 1 << 30
 
 
 # --- the engine's codes ---------------------------------------------------------------------
