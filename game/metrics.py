@@ -81,7 +81,7 @@ class _Team:
 
     def server_away(self, outage: ev.ServerAway) -> None:
         self.outages.append(outage)
-        if not self.paused:
+        if not self.paused and outage.seconds > 0:
             self.pauses.append(_Pause(outage.since, self.phase, end=outage.ts))
 
     def away_between(self, start: float, end: float) -> float:
@@ -128,6 +128,9 @@ def team_metrics(
         "learning": _learning(team, at),
         "execution": _execution(team, at),
         "people": _people(team),
+        # When no clock of the team ran: pauses, huddles and the server away, [start, end]
+        # (end null while one lasts), for pages that place events on the phases' clocks.
+        "stopped": [[pause.start, pause.end] for pause in team.pauses],
     }
 
 

@@ -466,6 +466,12 @@ def test_no_measure_counts_the_server_away():
     assert [f["minute"] for f in learning["failure_minutes"]] == [0, 0]
     assert learning["time_to_first_beep_s"] == 10
     assert result["teams"][TEAM]["execution"]["duration_s"] == 20  # 410 .. 510, less 80 away
+    assert result["teams"][TEAM]["stopped"] == [
+        [40, 100],  # away
+        [120, 210],  # paused, and away inside the pause
+        [215, 310],  # a huddle, and away inside it
+        [420, 500],  # away
+    ]
     assert result["session"]["ended_by"] == "abandoned"
     assert result["session"]["outages"] == [
         {"since": 40, "until": 100, "seconds": 60},

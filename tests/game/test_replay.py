@@ -291,4 +291,6 @@ def test_a_version_1_log_replays_to_the_measures_it_had_when_written():
     # What version 2 added: who ended it (always the facilitator in version 1), no outages.
     added = {"ended_by": "facilitator", "outages": []}
     assert {key: measured["session"].pop(key) for key in added} == added
+    for team in measured["teams"].values():
+        assert all(start < end for start, end in team.pop("stopped"))
     assert measured == expected
