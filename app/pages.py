@@ -392,6 +392,8 @@ async def join_page(request: Request, code: str, name: str = "") -> Response:
     try:
         found = await find_team(request, code)
     except Refused as refused:
+        if refused.blocked:
+            return _play_page_unlooked(request, refused, name)
         return _refused_page(request, refused)
     return render(
         request,
@@ -404,8 +406,35 @@ async def join_page(request: Request, code: str, name: str = "") -> Response:
             "name": name[:100],
             "note": _join_note(request, found),
             "ended": found.ended,
+            "blocked_for": 0,
         },
     )
+
+
+def _play_page_unlooked(request: Request, refused: Refused, name: str) -> HTMLResponse:
+    """The play page of an address past its budget of wrong codes (a venue's Wi-Fi where some
+    mistyped): the code was not looked up, so the page names no team and is the same for a
+    right code as for a wrong one. The socket decides: a phone holding a seat of this code's
+    team takes it back, and its page fills in the team from the view; any other is asked to
+    wait `blocked_for` seconds."""
+    wait = refused.retry_after
+    response = render(
+        request,
+        "play.html",
+        {
+            "code": refused.code[:12],
+            "title": "",
+            "team_name": "",
+            "phase": "lobby",
+            "name": name[:100],
+            "note": None,
+            "ended": False,
+            "blocked_for": wait,
+            "blocked_clock": f"{wait // 60}:{wait % 60:02d}",
+        },
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @router.get("/screen/{code}", response_model=None)

@@ -2,7 +2,7 @@
 // board and the turn. Everything shown comes from the server's view; the page decides no rule.
 
 import { t, clock, has } from "./i18n.js";
-import { Connection } from "./connection.js";
+import { Connection, forgoEarlySocket } from "./connection.js";
 import { Board } from "./board.js";
 import * as sound from "./sound.js";
 import {
@@ -23,6 +23,11 @@ const $ = (selector) => document.querySelector(selector);
 const body = document.body;
 const code = body.dataset.joinCode;
 const SEAT_KEY = `electric-maze:seat:${code}`;
+// Set when this address was past its budget of wrong codes as the page loaded: the server did
+// not look the code up, so the page names no team; a seat held here is still taken back (and
+// the view then names the team), anyone else waits this many seconds.
+const BLOCKED_FOR_S = Number(body.dataset.blockedFor ?? 0);
+const loadedAt = Date.now();
 // The turn's countdown stands out in its last seconds.
 const URGENT_S = 10;
 const JOIN_ERRORS = new Set([
@@ -54,6 +59,9 @@ const ui = {
   joinLead: $("#join-section .lead"),
   joinNote: $("#join-note"),
   bannedNote: $("#banned-note"),
+  blockedNote: $("#blocked-note"),
+  blockedCountdown: $("#blocked-countdown"),
+  teamName: $("#game-title .team-name"),
 };
 // Without a touch screen, people click (and may use the keyboard).
 const touch = navigator.maxTouchPoints > 0 || window.matchMedia("(any-pointer: coarse)").matches;
@@ -64,6 +72,7 @@ let pendingName = null;
 let view = null;
 let wasOnline = false;
 let moveErrorTimer = null;
+let refusal = null; // the error code the server gave before closing this socket, if any
 
 const board = new Board($("#board"), {
   interactive: true,
@@ -111,6 +120,7 @@ function seated() {
 // --- joining ---------------------------------------------------------------------------
 
 function takeSeat() {
+  refusal = null;
   if (seated()) {
     connection.send({ type: "resume", seat_token: seat.seat_token, last_seq: seat.last_seq ?? 0 });
   } else if (pendingName !== null) {
@@ -277,6 +287,7 @@ function yourTurnCue() {
 
 function refused({ code: reason, message }) {
   const text = errorText(reason, message);
+  refusal = reason;
   switch (reason) {
     case "unknown_seat":
       forgetSeat();
@@ -295,6 +306,7 @@ function refused({ code: reason, message }) {
       break;
     case "replaced":
     case "too_many_attempts":
+    case "too_many_sockets":
     case "no_such_team":
       break; // the close that follows says it
     default:
@@ -384,11 +396,17 @@ function closedForGood(closeCode) {
       text.textContent = t("error.no_such_team");
       showForm(t("error.no_such_team"));
       break;
-    case 1008:
-      text.textContent = t("error.too_many_attempts");
-      showJoinError(t("error.too_many_attempts"));
+    case 1008: {
+      if (BLOCKED_FOR_S > 0 && refusal === "too_many_attempts") {
+        waitForTheLimit(BLOCKED_FOR_S - (Date.now() - loadedAt) / 1000);
+        break;
+      }
+      const said = refusal === "too_many_sockets" ? t("error.too_many_sockets") : t("error.too_many_attempts");
+      text.textContent = said;
+      showJoinError(said);
       setTimeout(() => connection.restart(), 61_000);
       break;
+    }
     default:
       text.textContent = t("connection.closed");
       ui.reconnect.hidden = false;
@@ -396,11 +414,46 @@ function closedForGood(closeCode) {
   if (view) render(view);
 }
 
+// Too many wrong codes from this address, and no seat to take back: the page says so and
+// counts down, then loads again (and names the team, once the address may look codes up).
+function waitForTheLimit(seconds) {
+  const until = Date.now() + Math.max(1, seconds) * 1000;
+  body.dataset.connection = "waiting";
+  ui.game.hidden = true;
+  ui.form.hidden = true;
+  ui.joinSection.hidden = false;
+  ui.joinTitle.textContent = t("blocked.title");
+  ui.blockedNote.hidden = false;
+  const tick = () => {
+    const left = (until - Date.now()) / 1000;
+    if (left <= 0) {
+      location.reload();
+      return;
+    }
+    ui.blockedCountdown.textContent = t("blocked.countdown", { time: clock(left, { countdown: true }) });
+    setTimeout(tick, Math.min(1000, left * 1000));
+  };
+  tick();
+}
+
 // --- drawing ---------------------------------------------------------------------------
+
+// The team as the view names it: the page itself named none when the server did not look
+// the code up (BLOCKED_FOR_S).
+function nameTeam(team, session) {
+  if (body.dataset.teamName === team.name) return;
+  body.dataset.teamName = team.name;
+  ui.teamName.textContent = `· ${team.name}`;
+  ui.joinTitle.textContent = session.ended ? team.name : t("join.title", { team: team.name });
+  ui.joinLead.textContent = session.title;
+  ui.joinLead.hidden = false;
+  document.title = `${t("play.page_title", { team: team.name })} · ${t("app.name")}`;
+}
 
 function render(next) {
   view = next;
   const { team, you } = next;
+  nameTeam(team, next.session);
   if (!you) return;
   body.dataset.phase = team.phase;
   body.dataset.yourTurn = String(Boolean(you.your_turn));
@@ -517,7 +570,7 @@ function start() {
   });
   const params = new URLSearchParams(window.location.search);
   const name = params.get("name");
-  if (name !== null) {
+  if (name !== null && !BLOCKED_FOR_S) {
     params.delete("name");
     const query = params.toString();
     history.replaceState(null, "", window.location.pathname + (query ? `?${query}` : ""));
@@ -537,7 +590,12 @@ function start() {
   window.matchMedia("(orientation: portrait)").addEventListener("change", () => {
     if (view?.you?.your_turn) requestAnimationFrame(() => board.reveal());
   });
-  connection.start();
+  if (BLOCKED_FOR_S > 0 && !seated()) {
+    forgoEarlySocket();
+    waitForTheLimit(BLOCKED_FOR_S);
+  } else {
+    connection.start();
+  }
   setInterval(tickTimers, 250);
 }
 

@@ -21,6 +21,7 @@ PARTICIPANT_ERRORS = [
     "bad_message",
     "rate_limited",
     "too_many_attempts",
+    "too_many_sockets",
     "no_such_team",
     "no_seat",
     "already_joined",

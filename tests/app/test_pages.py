@@ -135,12 +135,49 @@ def test_an_unknown_code_is_a_styled_404_that_counts_as_a_wrong_try(
     server.http.get("/qr/XXXXXX.svg")
     assert fresh_limiter.blocked("testclient") is True
     code = server.create_workshop().codes[0]
-    blocked = server.http.get(f"/join/{code}", headers=HTML)
+    blocked = server.http.get(f"/screen/{code}", headers=HTML)
     assert blocked.status_code == 429
     assert 1 <= int(blocked.headers["retry-after"]) <= 60  # when the oldest is a minute old
     qr = server.http.get(f"/qr/{code}.svg")
     assert qr.status_code == 429 and 1 <= int(qr.headers["retry-after"]) <= 60
     assert "Too many wrong codes" in blocked.text
+
+
+def test_past_the_budget_the_join_page_names_no_team_and_is_the_same_for_any_code(
+    server: Server,
+) -> None:
+    """A venue's phones share one address: past its budget of wrong codes, a phone that
+    reloads still gets the play page (its socket takes its seat back), but a page that says
+    nothing of whether the code exists."""
+    server.app.state.join_limiter = AttemptLimiter(3, clock=lambda: 1000.0)
+    workshop = server.create_workshop(title="Venue day", team_names=["Otters"])
+    code = workshop.codes[0]
+    for wrong in ("AAAAAA", "BBBBBB", "CCCCCC"):
+        assert server.http.get(f"/join/{wrong}", headers=HTML).status_code == 404
+
+    pages: dict[str, str] = {}
+    for asked in (code, "ZZZZZZ", "ZZZ"):
+        page = server.http.get(f"/join/{asked}", headers=HTML)
+        assert page.status_code == 200, asked
+        assert page.headers["cache-control"] == "no-store"
+        assert "Otters" not in page.text and "Venue day" not in page.text
+        pages[asked] = (
+            page.text.replace(f"/join/{asked}", "/join/CODE")
+            .replace(f'"{asked}"', '"CODE"')
+            .replace(f"/screen/{asked}", "/screen/CODE")
+        )
+    assert pages[code] == pages["ZZZZZZ"] == pages["ZZZ"]
+    html = pages[code]
+    assert "<title>Electric Maze</title>" in html
+    assert 'data-blocked-for="60"' in html
+    assert (
+        'id="blocked-note" role="alert"' in html
+        and "This page tries again by itself in 1:00." in html
+    )
+    assert re.search(r'<form id="join-form"[^>]* hidden>', html)
+    # The big screen and the QR code hold no seat: they keep waiting.
+    assert server.http.get(f"/screen/{code}", headers=HTML).status_code == 429
+    assert server.http.get(f"/qr/{code}.svg").status_code == 429
 
 
 def test_the_big_screen_shows_how_to_join(server: Server) -> None:
