@@ -22,12 +22,15 @@ from typing import Any
 import pytest
 from playwright.async_api import FilePayload, Page, expect
 
+from game import commands as cmd
 from game.bots import play_session
-from game.events import Event
+from game.events import Event, TeamSpec
 from game.metrics import session_metrics
 from game.projections import facilitator_view
 from game.replay import LogError, Replay, read_log, write_log
-from game.settings import parse_maze
+from game.rules import decide
+from game.settings import Settings, parse_maze
+from game.state import SessionState, apply
 from tests.e2e.conftest import browser, browsing, playwright
 from tests.e2e.support import Browsing, LiveServer, assert_accessible, save_screenshot
 from tests.facilitator.test_trainer_pages import (
@@ -882,3 +885,49 @@ def _delete(server: LiveServer, workshop_id: str) -> None:
     )
     with urllib.request.urlopen(request, timeout=10) as answer:
         assert answer.status == 204
+
+
+def outage_log() -> list[Event]:
+    """A short session where the server was away 42 seconds while the team was learning."""
+    maze = parse_maze({"seed": 3, "cols": 5, "rows": 6})
+    commands: list[cmd.Command] = [
+        cmd.CreateSession(
+            at=TUESDAY,
+            session_id="away",
+            title="Server away",
+            settings=Settings(),
+            teams=(TeamSpec("t1", "Blue", maze),),
+        ),
+        cmd.Join(at=TUESDAY + 5, team="t1", player="p1", name="Ann"),
+        cmd.StartLearning(at=TUESDAY + 10, team="t1"),
+        cmd.Step(at=TUESDAY + 12, team="t1", player="p1", square=maze.path[0]),
+        cmd.RecordOutage(at=TUESDAY + 62, since=TUESDAY + 20),
+        cmd.Step(at=TUESDAY + 64, team="t1", player="p1", square=maze.path[1]),
+        cmd.EndSession(at=TUESDAY + 70),
+    ]
+    state = SessionState()
+    events: list[Event] = []
+    for command in commands:
+        for event in decide(state, command):
+            apply(state, event)
+            events.append(event)
+    return events
+
+
+async def test_the_server_s_outages_are_told_and_marked(
+    browsing: Browsing, library: Library
+) -> None:
+    workshop_id = await asyncio.to_thread(_import, library.server, write_log(outage_log()))
+    try:
+        page = await logged_in(browsing, library, "outage replay")
+        await page.goto(library.server.url(f"/library/{workshop_id}/replay"))
+        await ready(page)
+        await expect(page.locator("#outages")).to_contain_text(
+            "The server was away 0:42", timeout=WAIT_MS
+        )
+        await expect(page.locator("#outages")).to_contain_text("no clock counted it")
+        mark = page.locator("#marks .mark-outage")
+        await expect(mark).to_have_count(1)
+        await expect(mark).to_have_attribute("aria-label", "Server away, 1:02 after the start")
+    finally:
+        await asyncio.to_thread(_delete, library.server, workshop_id)

@@ -21,6 +21,7 @@ import { drawMaze, heatFrom } from "./maze.js";
 import { failuresChart, setFailures, failuresTable } from "./charts.js";
 import { countdown, duration, parseDuration, penaltyName, percent, timeOfDay, DASH } from "./format.js";
 import { phaseSeconds, adjustedSeconds, waitingForFirstStep } from "./timers.js";
+import { outageText, showOutages } from "./outages.js";
 
 const LOG_LENGTH = 80;
 const ERROR_SHOWN_MS = 10_000;
@@ -324,6 +325,8 @@ function render() {
   for (const link of [$("#debrief-link"), $("#ended-debrief")]) link.href = pageLink(debriefPath(), token);
   $("#team-debrief").href = pageLink(debriefPath(), token, { team: teams().length > 1 ? state.teamId : null });
   $("#ended-banner").hidden = !view.session.ended;
+  setText($("#ended-text"), t(view.session.ended_by === "abandoned" ? "fac.console.ended_abandoned" : "fac.console.ended"));
+  showOutages($("#outages"), view.session.outages);
   const shownTeam = team();
   $("#copy-hint").hidden = teams().length < 2 || !shownTeam;
   if (shownTeam) setText($("#copy-hint"), t("fac.console.copy_hint", { team: shownTeam.name }));
@@ -852,6 +855,7 @@ function remember(records) {
 
 function eventText(record, teamView) {
   if (record.type === "session_created") return t("fac.log.created");
+  if (record.type === "server_away") return outageText({ since: record.since, until: record.ts, seconds: record.ts - record.since });
   const gone = record.player && !teamView.players.some((player) => player.id === record.player);
   if (gone && state.names.has(record.player)) {
     teamView = { ...teamView, players: [...teamView.players, { id: record.player, name: state.names.get(record.player) }] };

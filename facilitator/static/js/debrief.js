@@ -19,6 +19,7 @@ import {
 } from "./charts.js";
 import { duration, shortDuration, signedDuration, percent, dateTime, DASH } from "./format.js";
 import { TEAM_MEASURES, comparison, huddlesText, penaltiesText, predictionDifference } from "./measures.js";
+import { showOutages } from "./outages.js";
 
 const REDRAW_EVERY_MS = 3000;
 
@@ -330,8 +331,9 @@ function draw() {
   const starts = Object.values(state.metrics.teams).map((m) => m.learning.started_at).filter((ts) => ts !== null);
   const meta = [t("fac.debrief.teams_count", { count: view.teams.length })];
   if (starts.length) meta.push(t("fac.debrief.played", { date: dateTime(Math.min(...starts)) }));
-  meta.push(running ? t("fac.debrief.running") : t("fac.debrief.ended"));
+  meta.push(running ? t("fac.debrief.running") : t(state.metrics.session.ended_by === "abandoned" ? "fac.debrief.ended_abandoned" : "fac.debrief.ended"));
   $("#workshop-meta").textContent = meta.join(" · ");
+  showOutages($("#outages"), state.metrics.session.outages);
   $("#live-note").hidden = !running;
   $("#console-link").href = pageLink(consolePath(), token, { team: state.filter === "all" ? null : state.filter });
 

@@ -18,6 +18,7 @@ import { drawMaze } from "../../js/maze.js";
 import { COLOURS, drawMarker, failuresChart, setFailures, setMinuteAxis } from "../../js/charts.js";
 import { phaseSeconds } from "../../js/timers.js";
 import { dateTime, duration, percent, timeOfDay } from "../../js/format.js";
+import { outageText, showOutages } from "../../js/outages.js";
 import { request, workshopPath, comparePage, setPageState, keepLanguageLinks } from "./api.js";
 import { drawMarks, placeCursor, indexAt, markOf, marked } from "./timeline.js";
 
@@ -128,6 +129,7 @@ function everyone() {
 
 function eventText(record) {
   if (record.type === "session_created") return t("fac.log.created");
+  if (record.type === "server_away") return outageText({ since: record.since, until: record.ts, seconds: record.ts - record.since });
   const said = describe(record, everyone());
   let text = said?.text ?? record.type.replaceAll("_", " ");
   // New or repeat, and a wrong step whose beep is delayed, are the facilitator's to know.
@@ -335,21 +337,10 @@ function plainBars(chart, buckets) {
   chart.update("none");
 }
 
-// The team's pauses and huddles, [start, end] (end null while one lasts), closed as the
-// metrics close them.
+// When the team's clocks stood still (pauses, huddles, the server away), [start, end] (end
+// null while one lasts), as the metrics give them.
 function teamPauses() {
-  const pauses = [];
-  const close = (ts) => {
-    const last = pauses[pauses.length - 1];
-    if (last && last[1] === null) last[1] = ts;
-  };
-  for (const record of state.records) {
-    if (record.type === "session_ended") close(record.ts);
-    if (record.team !== state.teamId) continue;
-    if (record.type === "paused" || record.type === "huddle_started") pauses.push([record.ts, null]);
-    if (["resumed", "huddle_ended", "learning_ended", "execution_ended"].includes(record.type)) close(record.ts);
-  }
-  return pauses;
+  return state.metrics?.teams?.[state.teamId]?.stopped ?? [];
 }
 
 // Seconds of active time from `start` to `at`, as game/metrics counts them: a pause stops the
@@ -681,6 +672,7 @@ function fillHeader(created) {
     t("lib.replay.length", { time: duration(last.ts - created.ts) }),
   ];
   setText($("#workshop-meta"), facts.join(" · "));
+  showOutages($("#outages"), state.metrics.session.outages);
   const select = $("#team-select");
   select.replaceChildren(...state.teams.map((team) => el("option", { text: team.name, attrs: { value: team.id } })));
   $("#team-field").hidden = state.teams.length < 2;

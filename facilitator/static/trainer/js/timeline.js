@@ -1,5 +1,5 @@
-// The marks above the replay's scrubber: beeps, crossings, penalties, huddles and phase
-// changes, each with its own shape (colour is never the only difference). Positions are
+// The marks above the replay's scrubber: beeps, crossings, penalties, huddles, the server's
+// outages and phase changes, each with its own shape (colour is never the only difference). Positions are
 // shares of the scrubber's length, so the marks stay in place whatever the width.
 //
 // A long log has thousands of beeps: one mark each would make every paint of the page slow
@@ -17,7 +17,7 @@ const LANES = { beep: 9, crossing: 23, other: 37 };
 const COLUMN_PX = 4;
 const FALLBACK_COLUMNS = 400; // while the strip has no width yet
 // In a column, the mark shown is the first of these kinds found there.
-const STRONGEST_FIRST = ["new", "error", "repeat", "beep", "crossing", "penalty", "huddle"];
+const STRONGEST_FIRST = ["outage", "new", "error", "repeat", "beep", "crossing", "penalty", "huddle"];
 export const PHASE_CHANGES = new Set([
   "planning_started",
   "learning_started",
@@ -53,6 +53,8 @@ export function markOf(record, { plain = false } = {}) {
       return "penalty";
     case "huddle_started":
       return "huddle";
+    case "server_away":
+      return "outage";
     default:
       return PHASE_CHANGES.has(record.type) ? "phase" : null;
   }
@@ -60,7 +62,7 @@ export function markOf(record, { plain = false } = {}) {
 
 function lane(mark) {
   if (mark === "crossing") return "crossing";
-  if (mark === "penalty" || mark === "huddle") return "other";
+  if (mark === "penalty" || mark === "huddle" || mark === "outage") return "other";
   return "beep";
 }
 
