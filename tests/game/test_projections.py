@@ -371,3 +371,20 @@ def test_the_facilitator_view_parts_learning_beeps_from_execution_errors():
     (team,) = facilitator_view(game.state)["teams"]
     assert team["beeped_in"] == {"learning": [list(OFF_PATH)], "execution": [list(WRONG_ENTRY)]}
     assert team["beeped"] == sorted([list(OFF_PATH), list(WRONG_ENTRY)])
+
+
+def test_the_server_away_is_heard_by_everyone_and_listed_for_the_facilitator():
+    game = Game.learning()
+    game.now = 100
+    (away,) = game.send(cmd.RecordOutage, since=58)
+    assert public_event(away) == {"seq": away.seq, "ts": 100, "type": "server_away", "since": 58}
+    outages = facilitator_view(game.state)["session"]["outages"]
+    assert outages == [{"since": 58, "until": 100, "seconds": 42}]
+    assert "outages" not in screen_view(game.state, TEAM)["session"]  # the facilitator's
+
+
+def test_the_facilitator_view_says_who_ended_the_session():
+    game = Game()
+    assert facilitator_view(game.state)["session"]["ended_by"] is None
+    game.send(cmd.EndSession, reason="abandoned")
+    assert facilitator_view(game.state)["session"]["ended_by"] == "abandoned"
