@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from app.config import Config
-from app.rooms import CLOSE_GOING_AWAY, Room, abandonment, outage
+from app.rooms import CLOSE_GOING_AWAY, Room
 from app.security import hash_token, new_join_code, new_token, new_workshop_id
 from app.store import EventStore, TeamRow, WorkshopRow
 from game import commands as cmd
@@ -145,7 +145,7 @@ class Registry:
     async def _end_expired(self, workshop_id: str, last_event_at: float) -> None:
         """End a workshop abandoned while the server was away, without opening a room."""
         events = await self.store.run(self.store.events, workshop_id)
-        ending = abandonment(last_event_at + self.config.abandon_after_s)
+        ending = _abandoned(last_event_at + self.config.abandon_after_s)
         await self.store.run(self.store.append, workshop_id, decide(fold(events), ending))
         log.info("workshop %s was abandoned: ended", workshop_id)
 
@@ -155,7 +155,7 @@ class Registry:
         if room.state.ended:
             return
         with contextlib.suppress(Rejected):
-            await room.submit(partial(outage, since=since), by_server=True)
+            await room.submit(partial(_outage, since=since), by_server=True)
         for team in room.state.teams.values():
             for player in [p.id for p in team.players.values() if p.connected]:
                 await room.submit(partial(_away, team.id, player), by_server=True)
@@ -192,7 +192,7 @@ class Registry:
         def end(at: float) -> cmd.Command:
             if room.abandoned_at > at:
                 raise Rejected("in_use", "Someone used the workshop in the meantime")
-            return abandonment(room.abandoned_at)
+            return _abandoned(room.abandoned_at)
 
         with contextlib.suppress(Rejected):
             await room.submit(end, by_server=True)
@@ -235,6 +235,14 @@ class Registry:
         except Exception:
             return False
         return True
+
+
+def _abandoned(at: float) -> cmd.Command:
+    return cmd.EndSession(at=at, reason="abandoned")
+
+
+def _outage(at: float, since: float) -> cmd.Command:
+    return cmd.RecordOutage(at=at, since=since)
 
 
 def _away(team: str, player: str, at: float) -> cmd.Command:

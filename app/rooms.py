@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -22,10 +21,10 @@ from sqlmodel import SQLModel
 from app.config import Config
 from app.store import EventStore
 from game import commands as cmd
-from game import projections, rules
+from game import projections
 from game.events import Event, to_record
 from game.metrics import session_metrics
-from game.rules import Rejected, decide
+from game.rules import Rejected, decide, next_due
 from game.state import SessionState, apply, fold
 
 log = logging.getLogger("electric_maze.rooms")
@@ -130,6 +129,8 @@ class Room:
         `rows` are stored in the same transaction as the events, and only if the command is
         accepted: a refused command leaves no trace. A command `by_server` (a restart's
         outage, players marked away) does not count as someone using the workshop."""
+        if self._worker.done():
+            raise self._closed_refusal()
         done: asyncio.Future[list[Event]] = asyncio.get_running_loop().create_future()
         await self._inbox.put(_Job(make, done, rows, by_server))
         return await done
@@ -140,6 +141,7 @@ class Room:
             return
         self._tick_waiting = True
         done: asyncio.Future[list[Event]] = asyncio.get_running_loop().create_future()
+        done.add_done_callback(_nobody_waits)
         self._inbox.put_nowait(_Job(self._make_tick, done, by_server=True))
 
     def _make_tick(self, at: float) -> cmd.Command:
@@ -152,6 +154,17 @@ class Room:
         self._worker.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self._worker
+        while not self._inbox.empty():
+            job = self._inbox.get_nowait()
+            if not job.done.done():
+                job.done.set_exception(self._closed_refusal())
+
+    def _closed_refusal(self) -> Rejected:
+        """The answer of a closed room: a socket may hold one after the registry let it go
+        (an ended workshop's, unused; one deleted; the server stopping)."""
+        if self.state.ended:
+            return Rejected("session_over", "The session has ended")
+        return Rejected("server_error", "This workshop is closed here; reload the page")
 
     async def _work(self) -> None:
         while True:
@@ -289,48 +302,11 @@ class Room:
         return {**self.header("resumed"), "events": events, "view": view}
 
 
+def _nobody_waits(done: asyncio.Future[list[Event]]) -> None:
+    """A tick's outcome is for no one: a failure was logged where it happened."""
+    if not done.cancelled():
+        done.exception()
+
+
 def _for_team(event: Event, team: str) -> bool:
     return getattr(event, "team", team) == team
-
-
-# --- the engine's timers, ending and outages --------------------------------------------
-
-
-def next_due(state: SessionState) -> float | None:
-    """The earliest time at which a timer falls due, if any."""
-    engine_next_due = getattr(rules, "next_due", None)  # TEMPORARY until the engine has it
-    if engine_next_due is not None:
-        due: float | None = engine_next_due(state)
-        return due
-    times = []
-    for team in state.teams.values():
-        if team.huddle_ends_at is not None:
-            times.append(team.huddle_ends_at)
-        if team.paused:
-            continue
-        if team.planning_ends_at is not None:
-            times.append(team.planning_ends_at)
-        for walk in team.walks.values():
-            if walk.beep_due is not None and walk.wrong is not None:
-                times.append(walk.beep_due)
-            elif walk.deadline is not None:
-                times.append(walk.deadline)
-    return min(times, default=None)
-
-
-def abandonment(at: float) -> cmd.Command:
-    """The server ends a workshop nobody used for too long."""
-    end_session: Any = cmd.EndSession  # TEMPORARY until the engine gives it a reason
-    if "reason" in {f.name for f in dataclasses.fields(cmd.EndSession)}:
-        command: cmd.Command = end_session(at=at, reason="abandoned")
-        return command
-    return cmd.EndSession(at=at)
-
-
-def outage(at: float, since: float) -> cmd.Command:
-    """The server was away from `since` until `at`."""
-    record_outage: Any = getattr(cmd, "RecordOutage", None)  # TEMPORARY until the engine has it
-    if record_outage is None:
-        raise Rejected("unknown_command", "This engine does not record outages yet")
-    command: cmd.Command = record_outage(at=at, since=since)
-    return command

@@ -4,6 +4,8 @@ health check that tells when the rooms are stuck."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 import threading
 import time
 from collections import Counter
@@ -20,11 +22,15 @@ from app.config import Config
 from app.main import create_app
 from app.rooms import Room
 from game import commands as cmd
-from game.events import Event
+from game.events import Event, to_record
 from tests.app.helpers import Conn, Server
+from tests.app.test_live_server import Peer, create_workshop, of_type, read_log, sign_in
+from tests.live_server import LiveServer
 
 WAIT_S = 15.0
 ABANDON_S = 3600.0
+IDLE_TIMEOUT_S = 10  # the shortest a turn may be left idle
+OUTAGE_S = IDLE_TIMEOUT_S + 2
 
 
 class Clock:
@@ -122,6 +128,22 @@ def test_a_workshop_ended_while_running_leaves_memory_and_opens_again_from_its_l
         console.expect_error("session_over")
 
 
+def test_a_socket_that_outlived_its_ended_room_is_answered(tmp_path: Path) -> None:
+    """A phone that opened the join page but has not joined is not yet one of the room's
+    clients: the room may leave meanwhile. Its join is refused, not left waiting."""
+    with running(tmp_path / "maze.db") as server, ExitStack() as stack:
+        workshop = server.create_workshop()
+        with ExitStack() as console:
+            server.facilitator(console, workshop).send({"type": "end"})
+        wait_until(lambda: workshop.id not in server.registry.rooms, "the room to go")
+        phone = server.connect(stack, f"/ws/play/{workshop.codes[0]}")
+        phone.send({"type": "ping"})
+        phone.expect("pong")  # it holds the room now
+        wait_until(lambda: workshop.id not in server.registry.rooms, "the room to go again")
+        phone.send({"type": "join", "name": "Late"})
+        phone.expect_error("session_over")
+
+
 def test_the_library_renews_a_replay_made_while_the_room_ran(tmp_path: Path) -> None:
     password = "trainers only"
     with running(tmp_path / "maze.db", admin_password=password) as server, ExitStack() as stack:
@@ -166,6 +188,7 @@ def test_a_workshop_nobody_uses_is_ended_as_abandoned_dated_when_its_time_was_up
         [*_, last] = stored_log(server, abandoned.id)
         assert last.type == "session_ended"
         assert last.ts == created_at + ABANDON_S
+        assert to_record(last)["reason"] == "abandoned"
         wait_until(lambda: abandoned.id not in server.registry.rooms, "its room to go")
 
         clock.now = created_at + 100 + ABANDON_S
@@ -190,6 +213,7 @@ def test_a_restart_ends_workshops_abandoned_meanwhile_without_loading_them(
         assert recent.id in again.registry.rooms
         [*_, last] = stored_log(again, old.id)
         assert (last.type, last.ts) == ("session_ended", created_at + ABANDON_S)
+        assert to_record(last)["reason"] == "abandoned"
         assert old.id not in [w for w, _ in again.registry.store.open_workshops()]
 
 
@@ -227,6 +251,103 @@ def test_only_rooms_with_a_timer_due_are_ticked(
         ticker_runs(server, 5)
         assert ticks[idle.id] == 0
         assert ticks[playing.id] >= 1
+
+
+# --- a restart ------------------------------------------------------------------------------
+
+
+def test_a_restart_records_the_outage_before_anything_else(tmp_path: Path) -> None:
+    clock = Clock()
+    crashed = tmp_path / "crashed.db"
+    with running(tmp_path / "maze.db", clock) as server, ExitStack() as stack:
+        workshop = server.create_workshop()
+        facilitator = server.facilitator(stack, workshop)
+        server.join(stack, workshop.codes[0], "Ann")
+        facilitator.send({"type": "start_learning"})
+        next_where(
+            facilitator, lambda m: m["type"] == "update" and m["view"]["teams"][0]["walkers"]
+        )
+        clock.now += 30  # quiet, but the server is alive: its heartbeat says so
+        alive = clock.now
+        store = server.registry.store
+        wait_until(lambda: (store.last_heartbeat() or 0) >= alive, "a heartbeat")
+        told = len(stored_log(server, workshop.id))
+        _copy_database(server, crashed)  # what a crash leaves behind
+
+    clock.now += 1000
+    with running(crashed, clock) as again:
+        after = stored_log(again, workshop.id)[told:]
+        assert [e.type for e in after] == ["server_away", "player_presence"]
+        away = to_record(after[0])
+        assert (away["ts"], away["since"]) == (clock.now, alive)
+        ticker_runs(again, 5)
+        assert "turn_lost" not in [e.type for e in stored_log(again, workshop.id)]
+
+
+def _copy_database(server: Server, target: Path) -> None:
+    source = server.config.database_url.removeprefix("sqlite:///")
+    with sqlite3.connect(source) as old, sqlite3.connect(target) as new:
+        old.backup(new)
+
+
+async def test_a_server_killed_mid_learning_logs_its_outage_which_costs_no_turn_and_no_time(
+    tmp_path: Path,
+) -> None:
+    server = LiveServer(tmp_path)
+    try:
+        await asyncio.to_thread(server.start)
+        await _crash_mid_learning(server)
+    finally:
+        server.stop()
+
+
+async def _crash_mid_learning(server: LiveServer) -> None:
+    rules = {"idle_timeout_s": IDLE_TIMEOUT_S}
+    workshop = await create_workshop(server, {"maze": {"seed": 11}, "rules": rules})
+    facilitator = Peer("facilitator")
+    assert (await sign_in(server, workshop, facilitator))["type"] == "welcome"
+    phones = {}
+    for name in ("Ann", "Bob"):
+        phone = Peer(name)
+        await phone.open(server.ws(f"/ws/play/{workshop['teams'][0]['join_code']}"))
+        joined = await phone.wait_for(
+            of_type("welcome"), await phone.send({"type": "join", "name": name})
+        )
+        phones[joined["player"]] = phone
+    start = await facilitator.send({"type": "start_learning"})
+    await facilitator.wait_for(lambda m: "view" in m and m["view"]["teams"][0]["walkers"], start)
+    [walker] = facilitator.view["teams"][0]["walkers"]
+    row, col = facilitator.view["teams"][0]["path"][0]
+    start = len(facilitator.messages)
+    await phones[walker["player"]].send({"type": "step", "row": row, "col": col})
+    await facilitator.wait_for(
+        lambda m: m["type"] == "update" and m["view"]["teams"][0]["learning"]["started_at"], start
+    )
+    [walker] = facilitator.view["teams"][0]["walkers"]
+
+    server.crash()
+    await asyncio.sleep(OUTAGE_S)  # longer than a turn may stand idle
+    await asyncio.to_thread(server.start)
+
+    log = await read_log(server, workshop)
+    told = facilitator.seq
+    assert [r["type"] for r in log[told:]] == ["server_away"] + ["player_presence"] * 2
+    away = log[told]
+    assert away["since"] >= log[told - 1]["ts"]  # the last event before the crash
+    assert away["ts"] - away["since"] >= OUTAGE_S
+    assert "turn_lost" not in [r["type"] for r in log]
+
+    console = Peer("console after the restart")
+    view = (await sign_in(server, workshop, console))["view"]
+    [same] = view["teams"][0]["walkers"]
+    assert same["player"] == walker["player"]
+    assert same["deadline"] == pytest.approx(walker["deadline"] + away["ts"] - away["since"])
+    clock = view["teams"][0]["learning"]
+    counted = away["ts"] - clock["started_at"] - clock["paused_s"]
+    assert counted == pytest.approx(away["since"] - clock["started_at"])
+    for peer in (facilitator, console, *phones.values()):
+        if peer.connection is not None:
+            await peer.connection.close()
 
 
 # --- health -----------------------------------------------------------------------------

@@ -251,9 +251,12 @@ def assert_no_gap_no_duplicate(peers: list[Peer]) -> None:
 def comparable(view: Message) -> Message:
     """A facilitator view without what a restart rightly changes."""
     view = copy.deepcopy(view)
-    for name in ("seq", "clock"):  # the restart appends a presence event per player
+    for name in ("seq", "clock"):  # the restart appends its outage and a presence per player
         view.pop(name)
+    view["session"].pop("outages")
     for team in view["teams"]:
+        for phase in ("learning", "execution"):  # their clocks leave the outage out
+            team[phase].pop("paused_s")
         for player in team["players"]:
             player.pop("connected")
         for walker in team["walkers"]:
@@ -310,8 +313,9 @@ async def _crash_and_recover(server: LiveServer) -> None:
     for client in [game.screen, *players.values()]:
         for event in client.events:
             assert event == public_event(from_record(log[event["seq"] - 1])), client.name
-    # What the restart added: each player marked away, nothing else.
-    assert sorted((r["type"], r["player"], r["connected"]) for r in log[told:]) == sorted(
+    # What the restart added: the outage first, then each player marked away; nothing else.
+    assert log[told]["type"] == "server_away"
+    assert sorted((r["type"], r["player"], r["connected"]) for r in log[told + 1 :]) == sorted(
         ("player_presence", player, False) for player in order_before
     )
 
@@ -320,7 +324,7 @@ async def _crash_and_recover(server: LiveServer) -> None:
     assert resumed["type"] == "resumed"
     assert resumed["events"] == log[told:]
     assert comparable(resumed["view"]) == comparable(view_before)
-    assert resumed["view"]["seq"] == view_before["seq"] + len(players)
+    assert resumed["view"]["seq"] == view_before["seq"] + 1 + len(players)
     assert not any(p["connected"] for p in game.team["players"])
 
     # Participants take their seats back and hear what they missed, once each.
@@ -339,7 +343,7 @@ async def _crash_and_recover(server: LiveServer) -> None:
         assert answer["player"] == player
         assert answer["view"]["you"]["id"] == player
         assert answer["events"][0]["seq"] == last_seq + 1
-    await caught_up(game.everyone, told + 2 * len(players))
+    await caught_up(game.everyone, told + 1 + 2 * len(players))
     assert_no_gap_no_duplicate(game.everyone)
     assert all(p["connected"] for p in game.team["players"])
     assert [p["id"] for p in game.team["players"]] == order_before
