@@ -23,14 +23,6 @@ function takeEarlySocket(path) {
   return null;
 }
 
-// The page will not connect (not yet): close the socket early-socket.js opened, and let it
-// open none.
-export function forgoEarlySocket() {
-  window.socketOpened = true;
-  window.earlySocket?.close();
-  delete window.earlySocket;
-}
-
 export class Connection {
   constructor(path, { onOpen = () => {}, onMessage = () => {}, onState = () => {}, onFinal = () => {} } = {}) {
     this.path = path;

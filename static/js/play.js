@@ -2,7 +2,7 @@
 // board and the turn. Everything shown comes from the server's view; the page decides no rule.
 
 import { t, clock, has } from "./i18n.js";
-import { Connection, forgoEarlySocket } from "./connection.js";
+import { Connection } from "./connection.js";
 import { Board } from "./board.js";
 import * as sound from "./sound.js";
 import {
@@ -403,7 +403,7 @@ function closedForGood(closeCode) {
       }
       const said = refusal === "too_many_sockets" ? t("error.too_many_sockets") : t("error.too_many_attempts");
       text.textContent = said;
-      showJoinError(said);
+      showJoinError(said, { invalid: false });
       setTimeout(() => connection.restart(), 61_000);
       break;
     }
@@ -422,6 +422,7 @@ function waitForTheLimit(seconds) {
   ui.game.hidden = true;
   ui.form.hidden = true;
   ui.joinSection.hidden = false;
+  body.dataset.seated = "false";
   ui.joinTitle.textContent = t("blocked.title");
   ui.blockedNote.hidden = false;
   const tick = () => {
@@ -591,7 +592,6 @@ function start() {
     if (view?.you?.your_turn) requestAnimationFrame(() => board.reveal());
   });
   if (BLOCKED_FOR_S > 0 && !seated()) {
-    forgoEarlySocket();
     waitForTheLimit(BLOCKED_FOR_S);
   } else {
     connection.start();

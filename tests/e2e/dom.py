@@ -12,7 +12,8 @@ from tests.e2e.support import ROOT, LiveServer, Square
 
 # The page's state, on <body>: data-phase (the team's phase), data-seated ("true" once this
 # browser holds a seat), data-your-turn ("true" while this player walks), data-connection
-# ("online", "reconnecting" or "closed").
+# ("online", "reconnecting" or "closed"; "waiting" while the page, past the address's budget
+# of wrong codes and holding no seat, counts down before it loads again).
 BODY = "body"
 BOARD = "#board"
 SQUARES = f"{BOARD} .square[data-row][data-col]"
