@@ -381,10 +381,11 @@ async def import_file(request: Request, response: Response, _: Trainer) -> dict[
 
 
 def _log_file_type(request: Request) -> None:
-    """A log file comes as JSON Lines (or JSON), or with no type, as the library page sends
-    it: a form or text (what a page elsewhere could make a signed-in browser post) is not."""
+    """A log file comes as JSON Lines (or JSON), as the library page sends it: a form or text
+    (what a page elsewhere could make a signed-in browser post) is not, nor a body of no
+    type."""
     content_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if content_type and content_type not in LOG_FILE_TYPES:
+    if content_type not in LOG_FILE_TYPES:
         raise HTTPException(
             status_code=415,
             detail=f"A log file is sent as {', '.join(sorted(LOG_FILE_TYPES))}",

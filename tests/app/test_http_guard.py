@@ -136,6 +136,9 @@ def test_the_import_takes_log_files_only(server: Server) -> None:
             headers={**TRAINER, "content-type": content_type},
         )
         assert answer.status_code == 415, (content_type, answer.text)
+    untyped = server.http.post("/api/library/import", content=text, headers=TRAINER)
+    assert "content-type" not in untyped.request.headers
+    assert untyped.status_code == 415, untyped.text
     for content_type in ("application/x-ndjson", "application/jsonl; charset=utf-8"):
         answer = server.http.post(
             "/api/library/import", content=text, headers={**TRAINER, "content-type": content_type}

@@ -16,6 +16,7 @@ from tests.app.helpers import OWN_ORIGIN, Server
 
 SERVER_CONFIG = {"admin_password": "correct horse"}
 OWN = {"origin": OWN_ORIGIN}  # changes come from the library's own pages
+LOG_FILE = {**OWN, "content-type": "application/x-ndjson"}  # an import
 
 
 def a_log_file(seed: int = 3) -> str:
@@ -49,7 +50,7 @@ def test_the_library_is_behind_its_password(server: Server) -> None:
 def test_an_imported_log_is_listed_exported_and_replayed_the_same(server: Server) -> None:
     log_in(server)
     text = a_log_file()
-    answer = server.http.post("/api/library/import", content=text, headers=OWN)
+    answer = server.http.post("/api/library/import", content=text, headers=LOG_FILE)
     assert answer.status_code == 201, answer.text
     workshop_id = answer.json()["workshop_id"]
     listed = server.http.get("/api/library/workshops", params={"q": "bots"}).json()
@@ -58,7 +59,7 @@ def test_an_imported_log_is_listed_exported_and_replayed_the_same(server: Server
     assert entry["teams"][0]["path_found"] is True
     exported = server.http.get(f"/api/library/workshops/{workshop_id}/file").text
     assert read_log(exported) == read_log(text)
-    again = server.http.post("/api/library/import", content=exported, headers=OWN)
+    again = server.http.post("/api/library/import", content=exported, headers=LOG_FILE)
     assert again.status_code == 200
     assert again.json() == {"workshop_id": workshop_id, "already_in_library": True}
     replay = server.http.get(f"/api/library/workshops/{workshop_id}/replay").json()
@@ -77,21 +78,21 @@ def test_an_import_keeps_the_id_it_had_where_it_ran_when_it_is_free(server: Serv
     assert isinstance(created, SessionCreated)
     first = replace(created, session_id="k7qv3nhx2mbe")
     answer = server.http.post(
-        "/api/library/import", content=write_log([first, *events[1:]]), headers=OWN
+        "/api/library/import", content=write_log([first, *events[1:]]), headers=LOG_FILE
     )
     assert answer.json()["workshop_id"] == "k7qv3nhx2mbe"  # links to its moments work here too
     # another session under the same id, or an id the pages cannot route: a new id
     other = replace(first, title="Another session")
     taken = server.http.post(
-        "/api/library/import", content=write_log([other, *events[1:]]), headers=OWN
+        "/api/library/import", content=write_log([other, *events[1:]]), headers=LOG_FILE
     )
     odd = replace(created, session_id="-odd id-")
     unroutable = server.http.post(
-        "/api/library/import", content=write_log([odd, *events[1:]]), headers=OWN
+        "/api/library/import", content=write_log([odd, *events[1:]]), headers=LOG_FILE
     )
     long = replace(created, session_id="a" * 33)  # longer than the store's ids
     too_long = server.http.post(
-        "/api/library/import", content=write_log([long, *events[1:]]), headers=OWN
+        "/api/library/import", content=write_log([long, *events[1:]]), headers=LOG_FILE
     )
     for answer in (taken, unroutable, too_long):
         assert answer.status_code == 201
@@ -105,14 +106,14 @@ def test_a_tampered_log_is_refused_and_nothing_is_saved(server: Server) -> None:
     record = json.loads(lines[9])
     record["ts"] += 1000
     lines[9] = json.dumps(record)
-    answer = server.http.post("/api/library/import", content="\n".join(lines), headers=OWN)
+    answer = server.http.post("/api/library/import", content="\n".join(lines), headers=LOG_FILE)
     assert answer.status_code == 422
     assert answer.json()["detail"]["line"] == 10  # an event out of time: the rules tell
     cut = server.http.post(
-        "/api/library/import", content="\n".join(a_log_file().splitlines()[:20]), headers=OWN
+        "/api/library/import", content="\n".join(a_log_file().splitlines()[:20]), headers=LOG_FILE
     )
     assert cut.status_code == 422 and "ends after" in cut.json()["detail"]["reason"]
-    not_text = server.http.post("/api/library/import", content=b"\xff\xfe", headers=OWN)
+    not_text = server.http.post("/api/library/import", content=b"\xff\xfe", headers=LOG_FILE)
     assert not_text.status_code == 422 and not_text.json()["detail"]["line"] == 1
     assert len(server.http.get("/api/library/workshops").json()) == before
 
@@ -120,7 +121,7 @@ def test_a_tampered_log_is_refused_and_nothing_is_saved(server: Server) -> None:
 def test_deleting_a_workshop_takes_its_events(server: Server) -> None:
     log_in(server)
     workshop_id = server.http.post(
-        "/api/library/import", content=a_log_file(5), headers=OWN
+        "/api/library/import", content=a_log_file(5), headers=LOG_FILE
     ).json()["workshop_id"]
     deleted = server.http.delete(f"/api/library/workshops/{workshop_id}", headers=OWN)
     assert deleted.status_code == 204

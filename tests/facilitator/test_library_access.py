@@ -19,6 +19,7 @@ from tests.facilitator.test_library import a_log_file
 PASSWORD = "correct horse"
 SERVER_CONFIG: dict[str, Any] = {"admin_password": PASSWORD, "token_attempts_per_minute": 3}
 OWN = {"origin": OWN_ORIGIN}
+LOG_FILE = {**OWN, "content-type": "application/x-ndjson"}  # an import
 LIST = "/api/library/workshops"
 
 
@@ -121,8 +122,11 @@ def test_changes_come_from_the_librarys_own_pages(server: Server) -> None:
     token = log_in(server)
     text = a_log_file(seed=7)
     # a cookie with no Origin, or a foreign one: not our page
-    assert server.http.post("/api/library/import", content=text).status_code == 403
-    imported = server.http.post("/api/library/import", content=text, headers=OWN)
+    no_origin = {"content-type": "application/x-ndjson"}
+    assert (
+        server.http.post("/api/library/import", content=text, headers=no_origin).status_code == 403
+    )
+    imported = server.http.post("/api/library/import", content=text, headers=LOG_FILE)
     assert imported.status_code == 201, imported.text
     delete = f"/api/library/workshops/{imported.json()['workshop_id']}"
     assert server.http.delete(delete, headers=foreign).status_code == 403
@@ -131,6 +135,6 @@ def test_changes_come_from_the_librarys_own_pages(server: Server) -> None:
     assert server.http.delete(delete, headers=OWN).status_code == 204
     # a script: the password as Bearer, no cookie, no Origin
     server.http.cookies.clear()
-    script = {"Authorization": f"Bearer {PASSWORD}"}
+    script = {"Authorization": f"Bearer {PASSWORD}", "content-type": "application/x-ndjson"}
     assert server.http.post("/api/library/import", content=text, headers=script).status_code == 201
     assert server.http.get(LIST, headers=with_cookie(token)).status_code == 200

@@ -147,6 +147,7 @@ def two_team_log(*, seed: int, title: str, start: float) -> str:
 
 
 OWN = {"origin": OWN_ORIGIN}  # changes come from the library's own pages
+LOG_FILE = {**OWN, "content-type": "application/x-ndjson"}  # an import
 
 
 def log_in(server: Server) -> None:
@@ -155,7 +156,7 @@ def log_in(server: Server) -> None:
 
 
 def import_log(server: Server, text: str) -> str:
-    answer = server.http.post("/api/library/import", content=text, headers=OWN)
+    answer = server.http.post("/api/library/import", content=text, headers=LOG_FILE)
     assert answer.status_code == 201, answer.text
     workshop_id: str = answer.json()["workshop_id"]
     return workshop_id

@@ -319,7 +319,7 @@ async function importFile(event) {
   button.disabled = true;
   $("#import-status").textContent = t("lib.import.working", { name: file.name });
   try {
-    const answer = await request("/api/library/import", { method: "POST", body: await file.arrayBuffer() });
+    const answer = await request("/api/library/import", { method: "POST", body: new Blob([await file.arrayBuffer()], { type: "application/x-ndjson" }) });
     state.fresh = answer.workshop_id;
     input.value = "";
     await load();
