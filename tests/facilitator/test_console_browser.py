@@ -912,3 +912,27 @@ async def test_the_timers_follow_the_server_clock_without_pauses_and_with_penalt
     await expect(page.locator("#execution-adjusted")).to_have_text("2:10")
     await expect_overview(page, "t1", {3: "0:40 / 2:10"})
     await save_screenshot(page, request.node.name, "execution")
+
+
+async def test_the_console_says_when_the_server_was_away(
+    tmp_path: Path, browsing: Browsing, request: pytest.FixtureRequest
+) -> None:
+    """A server stopped, then started again 100 s later on its clock: the console says the
+    server was away, for how long and when, from the view's outages."""
+    server = ClockedServer(tmp_path)
+    server.set_time(START)
+    server.start()
+    try:
+        workshop = await create_workshop(server, {"team_names": ["Blue"]})
+        server.stop()
+        server.set_time(START + 100)
+        server.start()
+        page = await browsing.open("facilitator")
+        await page.goto(
+            server.url(f"/facilitate/{workshop['workshop_id']}#{workshop['facilitator_token']}")
+        )
+        away = re.compile(r"^The server was away 1:40 \(.+\u2013.+\); no clock counted it\.$")
+        await expect(page.locator("#outages")).to_have_text(away, use_inner_text=True)
+        await save_screenshot(page, request.node.name, "outage")
+    finally:
+        server.stop()
