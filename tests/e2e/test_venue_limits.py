@@ -20,6 +20,7 @@ from tests.e2e.support import (
     WAIT_S,
     Browsing,
     LiveServer,
+    assert_accessible,
     create_workshop,
     join_code,
     save_screenshot,
@@ -156,4 +157,5 @@ async def test_past_the_budget_of_wrong_codes_a_seated_phone_reloads_into_its_ga
     await expect(bo.locator(dom.NAME_FIELD)).to_be_hidden()
     await expect(bo).to_have_title("Electric Maze")
     assert "Otters" not in await bo.content()
+    await assert_accessible(bo, "the wait")
     await save_screenshot(bo, request.node.name, "waiting")
