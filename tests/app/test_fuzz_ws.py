@@ -409,9 +409,12 @@ def assert_playable(room: Room) -> None:
     if room.state.ended:
         return
     team = room.state.teams["t1"]
-    if team.locked:
-        console.send({"type": "lock", "locked": False})
-    replies(console)
+    # The console's commands still take effect: lock the team (unless it is), then unlock.
+    for locked in (False,) if team.locked else (True, False):
+        console.send({"type": "lock", "locked": locked})
+        [update] = [m for m in replies(console) if m["type"] != "metrics"]
+        assert update["type"] == "update", update
+        assert [e["type"] for e in update["events"]] == ["team_locked"], update
     newcomer = server.connect(stack, f"/ws/play/{room.workshop.codes[0]}")
     newcomer.send({"type": "join", "name": "Newcomer"})
     assert newcomer.recv()["type"] == "welcome"
