@@ -160,7 +160,7 @@ def post_json(server: Server, path: str, body: Any) -> Any:
     return server.http.post(path, content=text, headers={"Content-Type": "application/json"})
 
 
-@fuzz(60)
+@fuzz(40)
 @given(field=st.sampled_from(sorted(FIELDS)), value=VALUES)
 def test_each_workshop_field_is_taken_or_refused_by_name(
     server: Server, field: str, value: Any
@@ -461,7 +461,7 @@ def known(server: Server) -> dict[str, str]:
     return {"id": workshop.id, "token": workshop.token}
 
 
-@fuzz(60)
+@fuzz(40)
 @given(
     route=st.sampled_from(ROUTES),
     ident=st.one_of(st.just("<known>"), st.text(min_size=1, max_size=40)),

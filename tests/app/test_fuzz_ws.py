@@ -469,7 +469,7 @@ def play_one(server: Server, frame: Frame, audience: str, seated: bool = False) 
         assert_playable(room)
 
 
-@fuzz(30)
+@fuzz(25)
 @given(frame=frames(PARTICIPANT, "participant"), seated=st.booleans())
 def test_participant_messages(server: Server, frame: Frame, seated: bool) -> None:
     play_one(server, frame, "participant", seated)
@@ -481,7 +481,7 @@ def test_screen_messages(server: Server, frame: Frame) -> None:
     play_one(server, frame, "screen")
 
 
-@fuzz(30)
+@fuzz(25)
 @given(frame=frames(FACILITATOR, "facilitator"))
 def test_facilitator_messages(server: Server, frame: Frame) -> None:
     play_one(server, frame, "facilitator")
@@ -504,7 +504,7 @@ def test_binary_frames(server: Server, data: bytes, audience: str) -> None:
         assert_playable(room)
 
 
-@fuzz(15)
+@fuzz(10)
 @given(frame=frames(FACILITATOR, "facilitator"))
 def test_the_first_message_to_the_console(server: Server, frame: Frame) -> None:
     """Before signing in, a console's first message is a valid `auth` (then `welcome`), a

@@ -357,7 +357,7 @@ def test_a_room_under_random_commands(server: Server) -> None:
         run_state_machine_as_test(
             RoomMachine,
             settings=settings(
-                max_examples=12,
+                max_examples=10,
                 stateful_step_count=40,
                 deadline=None,
                 suppress_health_check=[HealthCheck.too_slow],
