@@ -8,7 +8,11 @@ workshops and leaves them, and reads again once they have expired. What is read,
 the server's resident memory, open file descriptors, threads, and its CPU time over an idle
 window. Every connection stays on this machine.
 
-    python bench/soak.py [--games 1000] [--abandoned 1000] [--abandon-after 5]
+    python bench/soak.py [--games 1000] [--rounds 1] [--abandoned 1000] [--abandon-after 5]
+
+With --rounds 2 or more the games are played again after each reading: memory that keeps
+growing round after round is kept by the server; memory that grows once is the allocator's
+high-water mark.
 
 Not a test: it prints a table and exits.
 """
@@ -207,14 +211,18 @@ async def in_parallel(count: int, work: Any) -> int:
 # --- a run -------------------------------------------------------------------------------
 
 
-async def soak(server: LiveServer, games: int, abandoned: int, settle: float) -> list[Reading]:
+async def soak(
+    server: LiveServer, games: int, rounds: int, abandoned: int, settle: float
+) -> list[Reading]:
     readings = [await asyncio.to_thread(read_server, server, "start")]
 
-    began = time.monotonic()
-    failed = await in_parallel(games, lambda: play_one(server))
-    print(f"{games} games played in {time.monotonic() - began:.0f} s ({failed} failed)")
-    await asyncio.sleep(settle)
-    readings.append(await asyncio.to_thread(read_server, server, f"after {games} games"))
+    for round_ in range(1, rounds + 1):
+        began = time.monotonic()
+        failed = await in_parallel(games, lambda: play_one(server))
+        print(f"{games} games played in {time.monotonic() - began:.0f} s ({failed} failed)")
+        await asyncio.sleep(settle)
+        when = f"after {round_ * games} games"
+        readings.append(await asyncio.to_thread(read_server, server, when))
 
     began = time.monotonic()
     failed = await in_parallel(abandoned, lambda: asyncio.to_thread(create_workshop, server))
@@ -238,6 +246,9 @@ def table(readings: list[Reading]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--games", type=int, default=1000)
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="how many times the games are played, each read"
+    )
     parser.add_argument("--abandoned", type=int, default=1000)
     parser.add_argument(
         "--abandon-after", type=float, default=5.0, help="ABANDON_AFTER_S of the server"
@@ -258,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
         server = LiveServer(Path(directory), env=env)
         server.start()
         try:
-            readings = asyncio.run(soak(server, args.games, args.abandoned, args.settle))
+            readings = asyncio.run(
+                soak(server, args.games, args.rounds, args.abandoned, args.settle)
+            )
         finally:
             server.stop()
     print()
