@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 from game.projections import facilitator_view, participant_view
@@ -469,20 +469,46 @@ def play_one(server: Server, frame: Frame, audience: str, seated: bool = False) 
         assert_playable(room)
 
 
+def bad(message: str, why: str) -> Frame:
+    """A message the protocol refuses, whatever else the fuzz draws."""
+    return Frame(message, malformed=True, why=why)
+
+
 @fuzz(25)
 @given(frame=frames(PARTICIPANT, "participant"), seated=st.booleans())
+@example(frame=bad('{"type": "step", "row": "0", "col": 1}', "a string"), seated=True)
+@example(frame=bad('{"type": "step", "row": true, "col": 1}', "a boolean"), seated=True)
+@example(frame=bad('{"type": "step", "row": 0.0, "col": 1}', "a float"), seated=True)
+@example(frame=bad('{"type": "retrace", "row": 0, "col": NaN}', "NaN"), seated=True)
+@example(
+@example(
+    frame=bad(f'{{"type": "resume", "seat_token": "{SEAT}", "last_seq": "3"}}', "a string"),
+    seated=False,
+)
+)
 def test_participant_messages(server: Server, frame: Frame, seated: bool) -> None:
     play_one(server, frame, "participant", seated)
 
 
 @fuzz(10)
 @given(frame=frames(SCREEN, "screen"))
+@example(frame=bad('{"type": "resume", "last_seq": "3"}', "a string"))
+@example(frame=bad('{"type": "resume", "last_seq": true}', "a boolean"))
 def test_screen_messages(server: Server, frame: Frame) -> None:
     play_one(server, frame, "screen")
 
 
 @fuzz(25)
 @given(frame=frames(FACILITATOR, "facilitator"))
+@example(frame=bad('{"type": "huddle", "seconds": "30"}', "a string"))
+@example(frame=bad('{"type": "huddle", "seconds": true}', "a boolean"))
+@example(frame=bad('{"type": "huddle", "seconds": Infinity}', "Infinity"))
+@example(frame=bad('{"type": "lock", "locked": "yes"}', "a string"))
+@example(frame=bad('{"type": "lock", "locked": 1}', "a number"))
+@example(frame=bad('{"type": "predict", "seconds": "40"}', "a string"))
+@example(frame=bad('{"type": "predict", "seconds": 40.0}', "a float"))
+@example(frame=bad('{"type": "withdraw_penalty", "penalty": true}', "a boolean"))
+@example(frame=bad('{"type": "kick", "player": ["p1"]}', "a list"))
 def test_facilitator_messages(server: Server, frame: Frame) -> None:
     play_one(server, frame, "facilitator")
 
