@@ -481,10 +481,8 @@ def bad(message: str, why: str) -> Frame:
 @example(frame=bad('{"type": "step", "row": 0.0, "col": 1}', "a float"), seated=True)
 @example(frame=bad('{"type": "retrace", "row": 0, "col": NaN}', "NaN"), seated=True)
 @example(
-@example(
     frame=bad(f'{{"type": "resume", "seat_token": "{SEAT}", "last_seq": "3"}}', "a string"),
     seated=False,
-)
 )
 def test_participant_messages(server: Server, frame: Frame, seated: bool) -> None:
     play_one(server, frame, "participant", seated)
