@@ -228,31 +228,31 @@ def test_the_preview_takes_or_refuses_each_maze_field_by_name(
 # --- bodies that are hardly JSON --------------------------------------------------------------
 
 # Bodies that are not JSON this server reads, or not an object: `body: <why>`.
-NOT_JSON = [
-    "{",
-    "{nope",
-    '{"title": "a"}garbage',
-    "[" * 50 + "]" * 50,
-    '{"rules": ' + "[" * 2000 + "]" * 2000 + "}",
-    "[" * 4000,
-    '{"teams": ' + "9" * 3000 + "}",
-    '{"maze": {"seed": 1' + "0" * 400 + "}}",
-    '{"rules": {"beep_delay_s": NaN}}',
-    '{"rules": {"beep_delay_s": Infinity}}',
-    '{"rules": {"beep_delay_s": -Infinity}}',
-    '{"maze": {"cols": 1e999}}',
-    '{"title": "\\ud800"}',
-    "\ufeff{}",
-    "[1]",
-    '"text"',
-    "5",
-    "null",
-]
+NOT_JSON = {
+    "cut short": "{",
+    "not JSON": "{nope",
+    "garbage after": '{"title": "a"}garbage',
+    "an array": "[" * 50 + "]" * 50,
+    "nested 2000 deep": '{"rules": ' + "[" * 2000 + "]" * 2000 + "}",
+    "opened 4000 deep": "[" * 4000,
+    "3000 digits": '{"teams": ' + "9" * 3000 + "}",
+    "400 digits": '{"maze": {"seed": 1' + "0" * 400 + "}}",
+    "NaN": '{"rules": {"beep_delay_s": NaN}}',
+    "Infinity": '{"rules": {"beep_delay_s": Infinity}}',
+    "-Infinity": '{"rules": {"beep_delay_s": -Infinity}}',
+    "1e999": '{"maze": {"cols": 1e999}}',
+    "a lone surrogate": '{"title": "\\ud800"}',
+    "a byte order mark": "\ufeff{}",
+    "[1]": "[1]",
+    "a string": '"text"',
+    "a number": "5",
+    "null": "null",
+}
 JSON_ROUTES = ["/api/workshops", "/api/maze/preview", "/api/library/login"]
 
 
 @pytest.mark.parametrize("route", JSON_ROUTES)
-@pytest.mark.parametrize("text", NOT_JSON)
+@pytest.mark.parametrize("text", NOT_JSON.values(), ids=NOT_JSON.keys())
 def test_a_body_that_is_not_a_json_object_is_a_422(server: Server, route: str, text: str) -> None:
     if route == "/api/workshops" and text == "null":
         return  # no body: a workshop of every default
