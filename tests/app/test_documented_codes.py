@@ -461,12 +461,13 @@ def _a_client_that_never_answers_pings(_: Server, stack: ExitStack) -> None:
     received += chunk
     head, _blank, frames = received.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 101"), head
-    assert 1011 in close_codes_in(frames, raw)
+    assert (1011, "keepalive ping timeout") in closes_in(frames, raw)
 
 
-def close_codes_in(data: bytes, raw: socket.socket) -> list[int]:
-    """The close codes of the server's frames in `data` (reading on until a close comes)."""
-    found: list[int] = []
+def closes_in(data: bytes, raw: socket.socket) -> list[tuple[int, str]]:
+    """The close codes and reasons of the server's frames in `data` (reading on until a
+    close comes)."""
+    found: list[tuple[int, str]] = []
     while not found:
         while len(data) < 2 or len(data) < _frame_length(data):
             chunk = raw.recv(65536)
@@ -477,7 +478,8 @@ def close_codes_in(data: bytes, raw: socket.socket) -> list[int]:
         frame, data = data[:length], data[length:]
         if frame[0] & 0x0F == 0x8:  # a close frame: its code first
             header = length - (frame[1] & 0x7F) if frame[1] & 0x7F < 126 else 4
-            found.append(int.from_bytes(frame[header : header + 2], "big"))
+            payload = frame[header:]
+            found.append((int.from_bytes(payload[:2], "big"), payload[2:].decode()))
     return found
 
 
