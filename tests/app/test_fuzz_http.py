@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
 
 from tests.app.documented import Recorder, recording_logs
@@ -181,6 +181,9 @@ def test_each_workshop_field_is_taken_or_refused_by_name(
     name=TEXT.filter(lambda n: n not in FIELDS),
     value=VALUES,
 )
+@example(field="rules.penalties", name="talking\n", value=30)  # "$" matches before a "\n"
+@example(field="rules.penalties", name="Talking", value=30)
+@example(field="rules.penalties", name="talking", value=601)
 def test_an_unknown_field_anywhere_is_refused(
     server: Server, field: str, name: str, value: Any
 ) -> None:
@@ -196,6 +199,8 @@ def test_an_unknown_field_anywhere_is_refused(
     note(f"{answer.status_code} {answer.text[:300]}")
     if too_large(value):
         refusal_names(answer, "body")
+    elif field == "rules.penalties" and _is_penalty(name, 0):  # a kind's seconds out of range
+        refusal_names(answer, f"rules.penalties.{name}")
     elif field == "rules.penalties":  # a penalty kind of a name no kind may have
         refusal_names(answer, "rules.penalties")
     else:
