@@ -61,8 +61,6 @@ UNREACHABLE_ERRORS = {
 UNREACHABLE_CLOSES = {
     1000: "the server closes with 1000 only to complete a close the client began; no case "
     "of the server's own closes a socket with it",
-    1011: "the keepalive ping is uvicorn's, which the in-process app does not run; the stall "
-    "before it that closes with 4008 is tests/app/test_send_stall.py's",
 }
 
 
