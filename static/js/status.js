@@ -393,7 +393,9 @@ export function describe(event, team, you = null) {
     case "penalty_withdrawn":
       return { text: t("event.penalty_withdrawn") };
     case "session_ended":
-      return { text: t("event.session_ended"), urgent: true };
+      return { text: t(event.reason === "abandoned" ? "event.session_abandoned" : "event.session_ended"), urgent: true };
+    case "server_away":
+      return { text: t("event.server_away", { time: clock(event.ts - event.since) }), urgent: true };
     default:
       return null;
   }
