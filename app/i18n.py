@@ -13,7 +13,7 @@ LANGUAGES = ("en", "es")
 DEFAULT_LANGUAGE = "en"
 LANGUAGE_COOKIE = "lang"
 _PLACEHOLDER = re.compile(r"\{(\w+)\}")
-_LANGUAGE_RANGE = re.compile(r"^([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*$")
+_LANGUAGE_RANGE = re.compile(r"([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*")
 
 Catalogue = Mapping[str, str]
 
@@ -73,7 +73,7 @@ def from_accept_language(header: str | None) -> str:
     best, best_quality = DEFAULT_LANGUAGE, 0.0
     for position, part in enumerate((header or "").split(",")[:20]):
         tag, _, params = part.strip().partition(";")
-        match = _LANGUAGE_RANGE.match(tag.strip())
+        match = _LANGUAGE_RANGE.fullmatch(tag.strip())
         if not match:
             continue
         quality = _quality(params)

@@ -27,7 +27,7 @@ RetraceMode = Literal["auto", "manual"]
 LearningEnd = Literal["first_crossing", "all_crossed"]
 
 DEFAULT_PENALTIES: dict[str, int] = {"talking": 30, "pointing": 15, "touching": 60}
-PENALTY_KIND = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
+PENALTY_KIND = re.compile(r"[a-z][a-z0-9_]{0,23}")
 MAX_PENALTY_KINDS = 10
 # With no idle timeout, a disconnected walker still must not block the team for ever.
 DISCONNECTED_GRACE_S = 60
@@ -110,7 +110,7 @@ def _penalties(value: Any) -> dict[str, int]:
         raise SettingsError("penalties", f"at most {MAX_PENALTY_KINDS} kinds")
     clean = {}
     for kind, seconds in value.items():
-        if not isinstance(kind, str) or not PENALTY_KIND.match(kind):
+        if not isinstance(kind, str) or not PENALTY_KIND.fullmatch(kind):
             raise SettingsError(
                 "penalties",
                 f"kind {kind!r} must be lower-case letters, digits or _ (up to 24), "

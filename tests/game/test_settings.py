@@ -291,3 +291,10 @@ def test_bad_maze_fields_are_refused_by_name(raw, setting):
 def test_a_malformed_square_is_named_by_its_position():
     with pytest.raises(SettingsError, match=r"square 2 must be \[row, col\]"):
         parse_maze({"cols": 4, "rows": 6, "path": [[0, 1], [1]]})
+
+
+@pytest.mark.parametrize("kind", ["talking\n", "Talking", "1talk", "", "x" * 25, "talk ing"])
+def test_a_penalty_kind_must_be_lower_case_letters_digits_and_underscores(kind):
+    with pytest.raises(SettingsError) as caught:
+        parse_settings({"penalties": {kind: 30}})
+    assert caught.value.setting == "penalties"
