@@ -55,7 +55,7 @@ def call(server: LiveServer, path: str, body: bytes | None = None) -> bytes:
     request = urllib.request.Request(
         server.url(path),
         data=body,
-        headers={"Authorization": f"Bearer {PASSWORD}"},
+        headers={"Authorization": f"Bearer {PASSWORD}", "Content-Type": "application/x-ndjson"},
         method="POST" if body is not None else "GET",
     )
     with urllib.request.urlopen(request, timeout=60) as reply:
