@@ -116,12 +116,20 @@ class EventStore:
         self.engine = make_engine(url)
         SQLModel.metadata.create_all(self.engine)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="event-store")
+        self._readers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="store-reader")
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         """Run a blocking store call on the store's own thread, in submission order."""
         return await asyncio.get_running_loop().run_in_executor(self._writer, work, *args)
 
+    async def read(self, work: Callable[..., T], *args: Any) -> T:
+        """Run reading (and the work on what it read) that no live room waits for, such as the
+        library's lists and replays, on threads of its own: however long it takes, the rooms'
+        writes on the store's thread go on."""
+        return await asyncio.get_running_loop().run_in_executor(self._readers, work, *args)
+
     def close(self) -> None:
+        self._readers.shutdown(wait=True)
         self._writer.shutdown(wait=True)
         self.engine.dispose()
 

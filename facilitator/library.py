@@ -271,15 +271,20 @@ class Replays:
     def __init__(self) -> None:
         self._cache: OrderedDict[str, Replay] = OrderedDict()
 
-    def get(self, workshop_id: str, events: list[Event]) -> Replay:
+    def build(self, workshop_id: str, events: list[Event]) -> Replay:
+        """The replay of `events`: the cached one if it is up to date, extended if the log grew
+        (a room still running), or new. It reads the cache only, so it may run on a thread."""
         replay = self._cache.get(workshop_id)
         if replay is None:
-            replay = Replay(events)
-        elif replay.last_seq != (events[-1].seq if events else 0):
-            try:
-                replay = replay.extended(events)  # a room still running: its log grew
-            except ValueError:
-                replay = Replay(events)
+            return Replay(events)
+        if replay.last_seq == (events[-1].seq if events else 0):
+            return replay
+        try:
+            return replay.extended(events)
+        except ValueError:
+            return Replay(events)
+
+    def keep(self, workshop_id: str, replay: Replay) -> Replay:
         self._cache[workshop_id] = replay
         self._cache.move_to_end(workshop_id)
         while len(self._cache) > REPLAY_CACHE:
@@ -310,16 +315,18 @@ async def _replay(request: Request, workshop_id: str) -> Replay:
     """The workshop's log ready for seeking: a live room's, or the store's. A cached replay
     is renewed when the log grew since (a room that ran on, then closed)."""
     registry, replays = _registry(request), _replays(request)
+    store = registry.store
     room = registry.rooms.get(workshop_id)
     if room is not None:
-        return replays.get(workshop_id, list(room.log))
+        # Folded on a reader thread: a long log must not hold up the rooms' event loop.
+        built = await store.read(replays.build, workshop_id, list(room.log))
+        return replays.keep(workshop_id, built)
     replay = replays.cached(workshop_id)
-    store = registry.store
-    if replay is None or replay.last_seq < await store.run(store.last_seq, workshop_id):
-        events = await registry.store.run(registry.store.events, workshop_id)
+    if replay is None or replay.last_seq < await store.read(store.last_seq, workshop_id):
+        events = await store.read(store.events, workshop_id)
         if not events:
             raise HTTPException(status_code=404, detail=NOT_FOUND)
-        replay = replays.get(workshop_id, events)
+        replay = replays.keep(workshop_id, await store.read(replays.build, workshop_id, events))
     return replay
 
 
@@ -333,7 +340,7 @@ async def workshops(request: Request, _: Trainer, q: str = "") -> list[dict[str,
     state = request.app.state
     if not hasattr(state, "library_summaries"):
         state.library_summaries = {}
-    return await store.run(list_workshops, store, q[:100], state.library_summaries)
+    return await store.read(list_workshops, store, q[:100], state.library_summaries)
 
 
 @router.delete("/api/library/workshops/{workshop_id}", status_code=204)
@@ -351,7 +358,7 @@ async def delete(request: Request, workshop_id: str, _: Trainer) -> None:
 async def log_file(request: Request, workshop_id: str, _: Trainer) -> Response:
     events = await _events(request, workshop_id)
     return Response(
-        write_log(events),
+        await _registry(request).store.read(write_log, events),
         media_type="application/x-ndjson",
         headers={
             "Content-Disposition": f'attachment; filename="{download_name(events, ".jsonl")}"'
@@ -405,6 +412,10 @@ async def replay(request: Request, workshop_id: str, _: Trainer) -> dict[str, An
     """What a replay needs up front: every event's time and kind for the timeline, the
     metrics at the end, and where the session starts and stops."""
     events = await _events(request, workshop_id)
+    return await _registry(request).store.read(_replay_outline, workshop_id, events)
+
+
+def _replay_outline(workshop_id: str, events: list[Event]) -> dict[str, Any]:
     return {
         "workshop_id": workshop_id,
         "events": [
@@ -430,4 +441,5 @@ async def state_at(request: Request, workshop_id: str, seq: int, _: Trainer) -> 
 
 @router.get("/api/library/workshops/{workshop_id}/metrics")
 async def metrics(request: Request, workshop_id: str, _: Trainer) -> dict[str, Any]:
-    return session_metrics(await _events(request, workshop_id))
+    events = await _events(request, workshop_id)
+    return await _registry(request).store.read(session_metrics, events)

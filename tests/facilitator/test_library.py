@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from contextlib import ExitStack
 from dataclasses import replace
 from typing import Any
@@ -144,3 +145,30 @@ def test_the_list_follows_a_workshop_as_it_is_played(server: Server) -> None:
         assert listed()["players"] == 1  # the log grew: its summary is made again
         server.join(stack, workshop.codes[0], "Bo")
         assert listed()["players"] == 2
+
+
+def test_reading_the_library_never_waits_for_the_rooms_store_thread(server: Server) -> None:
+    """Listing, replaying, measuring and downloading a long imported log run on the store's
+    reader threads: with the writer every live room depends on held busy, they still answer
+    (before it is let go), and nothing they do can hold it up in turn."""
+    bearer = {"Authorization": "Bearer correct horse", **LOG_FILE}
+    answer = server.http.post("/api/library/import", content=a_log_file(11), headers=bearer)
+    workshop_id = answer.json()["workshop_id"]
+    store = server.app.state.registry.store
+    writer_free = threading.Event()
+    store._writer.submit(writer_free.wait)  # the rooms' writes would queue behind this
+    answered: list[str] = []
+    # If a read did go through the writer, the test would fail (not hang): freed after a while.
+    releaser = threading.Timer(30, writer_free.set)
+    releaser.start()
+    try:
+        base = f"/api/library/workshops/{workshop_id}"
+        for path in ("/api/library/workshops", f"{base}/replay", f"{base}/metrics", f"{base}/file"):
+            assert server.http.get(path, headers=bearer).status_code == 200, path
+            if not writer_free.is_set():
+                answered.append(path)
+        assert server.http.get(f"{base}/at/40", headers=bearer).status_code == 200
+    finally:
+        writer_free.set()
+        releaser.cancel()
+    assert len(answered) == 4
