@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import math
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -26,11 +27,14 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, note, settings
 from hypothesis import strategies as st
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import connect
 
 from game.projections import facilitator_view, participant_view
 from game.state import fold
 from tests.app.documented import Recorder, close_codes, error_codes, recording_logs
 from tests.app.helpers import Closed, Conn, Server, Workshop
+from tests.live_server import LiveServer
 
 SERVER_CONFIG: dict[str, Any] = {
     "join_attempts_per_minute": 1_000_000,
@@ -573,3 +577,78 @@ def test_a_binary_frame_is_read_as_utf8_text(server: Server) -> None:
         console.expect("welcome")
         console.session.send_bytes(b'{"type": "ping"}')
         console.expect("pong")
+
+
+# --- the same, over real sockets: a server process, as `electric-maze serve` runs it ---------
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    server = LiveServer(
+        tmp_path_factory.mktemp("live"),
+        env={
+            "WORKSHOPS_PER_HOUR": "1000000",
+            "JOIN_ATTEMPTS_PER_MINUTE": "1000000",
+            "TOKEN_ATTEMPTS_PER_MINUTE": "1000000",
+            "MESSAGES_PER_SECOND": "1000",
+        },
+    )
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()
+
+
+def live_workshop(live: LiveServer) -> dict[str, Any]:
+    request = urllib.request.Request(live.url("/api/workshops"), data=b"{}", method="POST")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=5) as answer:
+        created: dict[str, Any] = json.loads(answer.read())
+    return created
+
+
+def live_replies(conn: Any) -> list[dict[str, Any]]:
+    """What the server sent until the answer to a ping; a close ends it (documented codes)."""
+    seen: list[dict[str, Any]] = []
+    try:
+        conn.send('{"type": "ping"}')
+        while (message := json.loads(conn.recv(timeout=5)))["type"] != "pong":
+            seen.append(message)
+    except ConnectionClosed as closed:
+        assert closed.rcvd is not None and closed.rcvd.code in CLOSE_CODES, closed
+    return seen
+
+
+@fuzz(15)
+@given(
+    audience=st.sampled_from(["participant", "screen", "facilitator"]),
+    frame=st.one_of(frames(PARTICIPANT, "participant"), frames(FACILITATOR, "facilitator"), RAW),
+    data=st.binary(max_size=100),
+)
+def test_over_real_sockets(live: LiveServer, audience: str, frame: Frame, data: bytes) -> None:
+    """Any frame, text or bytes, on a real socket: answered with documented codes, and the
+    server logs no error; the team can still be joined."""
+    created = live_workshop(live)
+    code, token = created["teams"][0]["join_code"], created["facilitator_token"]
+    path = {
+        "participant": f"/ws/play/{code}",
+        "screen": f"/ws/screen/{code}",
+        "facilitator": f"/ws/facilitate/{created['workshop_id']}",
+    }[audience]
+    with connect(live.ws(path), open_timeout=5) as conn:
+        if audience == "facilitator":
+            conn.send(json.dumps({"type": "auth", "token": token}))
+        live_replies(conn)
+        text = frame.text.replace(TOKEN, token)
+        conn.send(text.encode("utf-8", "surrogatepass") if frame.binary else text)
+        conn.send(data)
+        for answer in live_replies(conn):
+            assert answer["type"] in SERVER_SENDS, answer
+            if answer["type"] == "error":
+                assert answer["code"] in ERROR_CODES and answer["code"] != "server_error"
+    with connect(live.ws(f"/ws/play/{code}"), open_timeout=5) as phone:
+        phone.send(json.dumps({"type": "join", "name": "Newcomer"}))
+        assert json.loads(phone.recv(timeout=5))["type"] == "welcome"
+    log = live.log_path.read_text(errors="replace")
+    assert "Traceback" not in log and "ERROR" not in log, live.log()
