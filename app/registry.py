@@ -146,7 +146,12 @@ class Registry:
         """End a workshop abandoned while the server was away, without opening a room."""
         events = await self.store.run(self.store.events, workshop_id)
         ending = _abandoned(last_event_at + self.config.abandon_after_s)
-        await self.store.run(self.store.append, workshop_id, decide(fold(events), ending))
+        try:
+            ended = decide(fold(events), ending)
+        except Rejected as rejection:  # the log refuses it: it stays in the store as it is
+            log.warning("workshop %s could not be ended: %s", workshop_id, rejection)
+            return
+        await self.store.run(self.store.append, workshop_id, ended)
         log.info("workshop %s was abandoned: ended", workshop_id)
 
     async def _after_restart(self, room: Room, since: float) -> None:
