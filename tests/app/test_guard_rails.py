@@ -114,6 +114,7 @@ def test_a_restart_loads_only_workshops_under_way(
 
         # Unused, its room is dropped; it opens again when asked for.
         monkeypatch.setattr(registry_module, "UNUSED_S", 0.0)
+        monkeypatch.setattr(registry_module, "HOUSEKEEPING_S", 0.0)
         assert ended.id in again.registry.rooms  # while the console is open
         console.close()
         deadline = time.monotonic() + 5
