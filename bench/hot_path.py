@@ -46,10 +46,10 @@ Message = dict[str, Any]
 # --- the server ------------------------------------------------------------------------
 
 
-def create_workshop(server: LiveServer) -> Message:
+def create_workshop(server: LiveServer, title: str = "Bench") -> Message:
     request = urllib.request.Request(
         server.url("/api/workshops"),
-        data=json.dumps({"title": "Bench", "rules": {"planning_s": 0}}).encode(),
+        data=json.dumps({"title": title, "rules": {"planning_s": 0}}).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=30) as reply:

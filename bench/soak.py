@@ -34,6 +34,7 @@ from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench import hot_path
 from tests.live_server import LiveServer
 
 CONCURRENCY = 20  # games, or workshops being created, at once
@@ -88,14 +89,7 @@ def health(server: LiveServer) -> Message:
 
 
 def create_workshop(server: LiveServer) -> Message:
-    request = urllib.request.Request(
-        server.url("/api/workshops"),
-        data=json.dumps({"title": "Soak", "rules": {"planning_s": 0}}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as reply:
-        created: Message = json.loads(reply.read())
-        return created
+    return hot_path.create_workshop(server, title="Soak")
 
 
 @dataclass
