@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import math
 import secrets
 import time
@@ -199,8 +200,18 @@ async def check_secret(
 
 
 def client_address(conn: HTTPConnection) -> str:
-    """The address limits are counted against."""
-    return conn.client.host if conn.client else "unknown"
+    """The address limits are counted against: an IPv4 address, or an IPv6 address's /64,
+    since one device (or one venue) is given a whole /64 and may use any address in it."""
+    host = conn.client.host if conn.client else "unknown"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if not isinstance(address, ipaddress.IPv6Address):
+        return host
+    if address.ipv4_mapped is not None:  # an IPv4 client of a dual-stack socket
+        return str(address.ipv4_mapped)
+    return str(ipaddress.IPv6Network((address, 64), strict=False))
 
 
 class SocketCount:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import asyncio
 
-from app.security import AttemptLimiter, SocketCount, TooManyAttempts, check_secret
+import pytest
+
+from app.security import (
+    AttemptLimiter,
+    SocketCount,
+    TooManyAttempts,
+    check_secret,
+    client_address,
+)
 
 
 class Clock:
@@ -83,3 +91,26 @@ def test_right_answers_are_taken_back_once_checked() -> None:
     for _ in range(3):
         assert burst(limiter, "right", 2) == (2, ["right", "right"])
     assert not limiter.blocked("a")
+
+
+class _Conn:
+    def __init__(self, host: str | None) -> None:
+        self.client = None if host is None else type("Address", (), {"host": host})()
+
+
+@pytest.mark.parametrize(
+    ("host", "counted_as"),
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        ("::ffff:192.0.2.7", "192.0.2.7"),
+        ("2001:db8:1:2:aaaa::1", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2:bbbb::9", "2001:db8:1:2::/64"),
+        ("2001:db8:1:3::1", "2001:db8:1:3::/64"),
+        ("testclient", "testclient"),
+        (None, "unknown"),
+    ],
+)
+def test_limits_count_an_ipv6_client_by_its_64(host: str | None, counted_as: str) -> None:
+    """A device may take any address of its /64: counting each would let it guess without
+    end; IPv4 clients of a dual-stack socket are counted by their IPv4 address."""
+    assert client_address(_Conn(host)) == counted_as  # type: ignore[arg-type]
