@@ -65,6 +65,7 @@ def _public_team(team: TeamState, settings: Settings) -> dict[str, Any]:
             for w in team.walks.values()
         ],
         "queue": list(team.queue),
+        "next_walker": _next_walker(team),
         "planning_ends_at": team.planning_ends_at,
         "paused_since": team.paused_since,
         "huddle_ends_at": team.huddle_ends_at,
@@ -160,6 +161,21 @@ def _turns_until(team: TeamState, player: str) -> int | None:
             return ahead
         if not team.players[candidate].crossed:
             ahead += 1
+    return None
+
+
+def _next_walker(team: TeamState) -> str | None:
+    """Who takes the maze when a turn ends, where that is known: the first of the execution
+    queue not on the maze, or the next one in the learning rotation who has not crossed."""
+    if team.phase == "execution":
+        return next((player for player in team.queue if player not in team.walks), None)
+    if team.phase != "learning" or not team.order:
+        return None
+    count = len(team.order)
+    for offset in range(1, count + 1):
+        candidate = team.order[(team.cursor + offset) % count]
+        if not team.players[candidate].crossed:
+            return candidate
     return None
 
 

@@ -153,6 +153,17 @@ def test_turns_until_yours_skips_players_who_have_crossed():
     assert participant_view(game.state, TEAM, "bob")["you"]["turns_until_yours"] == 0
 
 
+def test_the_next_walker_follows_the_rotation_and_the_queue():
+    learning = Game.learning(learning_ends="all_crossed")
+    assert screen_view(learning.state, TEAM)["team"]["next_walker"] == "bob"
+    learning.cross("ann")  # bob walks; ann, who crossed, is passed over
+    assert screen_view(learning.state, TEAM)["team"]["next_walker"] == "cy"
+    execution = Game.executing()
+    assert screen_view(execution.state, TEAM)["team"]["next_walker"] == "bob"
+    for game in (Game(), Game.reviewing()):
+        assert screen_view(game.state, TEAM)["team"]["next_walker"] is None
+
+
 def test_turns_until_yours_is_unknown_outside_the_walking_phases():
     for game in (Game(), Game.reviewing()):
         assert participant_view(game.state, TEAM, "bob")["you"]["turns_until_yours"] is None
