@@ -13,9 +13,9 @@ from sqlalchemy.engine import make_url
 from app.config import Config
 from app.store import EventStore
 from facilitator.exports import download_name
-from facilitator.library import import_log, list_workshops
+from facilitator.library import list_workshops, save_import
 from game.metrics import session_metrics
-from game.replay import LogError, read_log, write_log
+from game.replay import LogError, read_log, read_log_file, write_log
 
 
 def _store() -> EventStore:
@@ -60,14 +60,18 @@ def import_file(file: str) -> int:
     text = _read(file)
     if text is None:
         return 1
-    store = _store()
     try:
-        workshop_id, new = import_log(store, text, time.time())
+        log_file = read_log_file(text)
     except LogError as error:
         print(f"{file}: refused, {error}; nothing was saved", file=sys.stderr)
         return 1
+    store = _store()
+    try:
+        workshop_id, new = save_import(store, log_file.events, time.time())
     finally:
         store.close()
+    if not log_file.checksum:
+        print(f"{file} has no header: its events were checked against the rules, not a checksum")
     if new:
         print(f"Imported {file} as workshop {workshop_id}")
     else:

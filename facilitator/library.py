@@ -32,7 +32,7 @@ from facilitator.exports import download_name
 from game.events import Event, SessionCreated
 from game.metrics import session_metrics
 from game.projections import facilitator_view
-from game.replay import LogError, Replay, read_log, write_log
+from game.replay import LogError, LogFile, Replay, read_log_file, write_log
 
 router = APIRouter()
 
@@ -222,15 +222,10 @@ def list_workshops(
     return found
 
 
-def import_log(store: EventStore, text: str, now: float) -> tuple[str, bool]:
-    """Save a log file as a new workshop of the library; LogError (nothing saved) if it is
-    corrupt, cut short or tampered with. A log already in the library is not saved twice:
-    the answer is then the workshop that holds it, and False."""
-    return save_import(store, read_log(text), now)
-
-
 def save_import(store: EventStore, events: list[Event], now: float) -> tuple[str, bool]:
-    """Save the events of a log file already read (`read_log`); as `import_log`."""
+    """Save the events of a log file (already read and checked: `read_log_file`) as a new
+    workshop of the library. A log already in the library is not saved twice: the answer is
+    then the workshop that holds it, and False."""
     created = events[0]
     assert isinstance(created, SessionCreated)
     held = _holding(store, created.session_id, events)
@@ -378,13 +373,17 @@ async def import_file(request: Request, response: Response, _: Trainer) -> dict[
     _log_file_type(request)
     body = await request.body()
     try:
-        events = await asyncio.to_thread(_read_upload, body)
+        log_file = await asyncio.to_thread(_read_upload, body)
     except LogError as error:
         raise HTTPException(status_code=422, detail=_refusal(error)) from None
     store = _registry(request).store
-    workshop_id, new = await store.run(save_import, store, events, time.time())
+    workshop_id, new = await store.run(save_import, store, log_file.events, time.time())
     response.status_code = 201 if new else 200
-    return {"workshop_id": workshop_id, "already_in_library": not new}
+    return {
+        "workshop_id": workshop_id,
+        "already_in_library": not new,
+        "checksum": log_file.checksum,
+    }
 
 
 def _log_file_type(request: Request) -> None:
@@ -399,12 +398,12 @@ def _log_file_type(request: Request) -> None:
         )
 
 
-def _read_upload(body: bytes) -> list[Event]:
+def _read_upload(body: bytes) -> LogFile:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise LogError(1, "the file is not UTF-8 text") from None
-    return read_log(text)
+    return read_log_file(text)
 
 
 @router.get("/api/library/workshops/{workshop_id}/replay")

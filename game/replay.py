@@ -60,19 +60,61 @@ def write_log(events: Sequence[ev.Event]) -> str:
     return json.dumps(header, separators=(",", ":")) + "\n" + body
 
 
+@dataclass(frozen=True)
+class LogFile:
+    """The events of a log file, and whether a header's count and checksum vouched for them
+    (False for a bare list of events, as `GET /api/workshops/{id}/log` gives: the rules check
+    every event of it, but a list cut short after a whole line cannot be told)."""
+
+    events: list[ev.Event]
+    checksum: bool
+
+
 def read_log(text: str) -> list[ev.Event]:
     """The events of a log file, or LogError naming the first bad line and why."""
+    return read_log_file(text).events
+
+
+def read_log_file(text: str) -> LogFile:
+    """A log file with its header, or a bare list of events; LogError naming the first bad
+    line and why."""
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise LogError(1, "the file is empty; a log starts with its header line")
-    header = _header(lines[0])
-    body_lines = lines[1:]
+    if _is_event(lines[0]):
+        return LogFile(_read_bare(lines), checksum=False)
+    return LogFile(_read_events(_header(lines[0]), lines[1:]), checksum=True)
+
+
+def _is_event(line: str) -> bool:
+    try:
+        record = _json(line)
+    except _NotJson:
+        return False
+    return isinstance(record, dict) and "format" not in record and "type" in record
+
+
+def _read_bare(lines: list[str]) -> list[ev.Event]:
+    """Events, one a line from the first, each checked against the rules."""
+    try:
+        return _read_events(None, lines)
+    except LogError as error:  # numbered as if a header came first: one line too many
+        raise LogError(max(1, error.line - 1), error.reason) from None
+
+
+def _read_events(header: dict[str, Any] | None, body_lines: list[str]) -> list[ev.Event]:
+    """The events after the header (None: a bare list), as the header says and the rules
+    allow; lines are numbered from 2, the header's being 1."""
+    body_lines = list(body_lines)
     while body_lines and not body_lines[-1].strip():  # blank lines an editor or mailer added
         body_lines.pop()
-    expected = header["events"]
+    expected = header["events"] if header else len(body_lines)
     events = [_event(number, line, expected) for number, line in enumerate(body_lines, start=2)]
     _check_numbering(events)
     _check_times(events)
+    if header is None:
+        verify(events)
+        return events
     if len(events) < expected:
         raise LogError(
             len(events) + 2, f"the log ends after {len(events)} of its {expected} events"

@@ -10,6 +10,7 @@ from app.cli import build_parser, main
 from app.security import new_workshop_id
 from app.store import EventStore
 from app.trainer_cli import render_summary
+from facilitator.exports import log_jsonl
 from game.bots import play_session
 from game.metrics import session_metrics
 from game.replay import read_log, write_log
@@ -115,3 +116,17 @@ def test_a_bad_file_is_refused_and_nothing_saved(
     store = EventStore(database)
     assert store.workshops() == []
     store.close()
+
+
+def test_a_bare_log_imports_and_says_it_had_no_checksum(
+    database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    events = play_session(strategy="learner", maze=parse_maze({"seed": 9}), players=3, seed=9)
+    source = tmp_path / "bare.jsonl"
+    source.write_text(log_jsonl(events))
+    assert main(["import", str(source)]) == 0
+    said = capsys.readouterr().out
+    assert "no header" in said and "Imported" in said
+    workshop_id = said.split()[-1]
+    assert main(["export", workshop_id, "-o", "out.jsonl"]) == 0
+    assert read_log((tmp_path / "out.jsonl").read_text()) == events

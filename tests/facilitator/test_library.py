@@ -62,7 +62,11 @@ def test_an_imported_log_is_listed_exported_and_replayed_the_same(server: Server
     assert read_log(exported) == read_log(text)
     again = server.http.post("/api/library/import", content=exported, headers=LOG_FILE)
     assert again.status_code == 200
-    assert again.json() == {"workshop_id": workshop_id, "already_in_library": True}
+    assert again.json() == {
+        "workshop_id": workshop_id,
+        "already_in_library": True,
+        "checksum": True,
+    }
     replay = server.http.get(f"/api/library/workshops/{workshop_id}/replay").json()
     assert [e["seq"] for e in replay["events"]] == list(range(1, len(replay["events"]) + 1))
     middle = len(replay["events"]) // 2
@@ -172,3 +176,32 @@ def test_reading_the_library_never_waits_for_the_rooms_store_thread(server: Serv
         writer_free.set()
         releaser.cancel()
     assert len(answered) == 4
+
+
+def test_the_facilitators_bare_log_imports_checked_by_the_rules(server: Server) -> None:
+    """Every log this server gives out imports: the debrief's download and GET .../log are
+    bare JSON Lines, with no header, so the rules vouch for them, and the answer says so."""
+    workshop = server.create_workshop(title="Bare log", maze={"seed": 5})
+    with ExitStack() as stack:
+        console = server.facilitator(stack, workshop)
+        server.join(stack, workshop.codes[0], "Ann")
+        server.join(stack, workshop.codes[0], "Ben")
+        console.send({"type": "start_learning"})
+        console.expect("update")
+    token = {"Authorization": f"Bearer {workshop.token}"}
+    bare = server.http.get(f"/api/workshops/{workshop.id}/log", headers=token).text
+    exported = server.http.get(f"/api/workshops/{workshop.id}/export/log.jsonl", headers=token)
+    assert exported.text == bare and not bare.startswith('{"format"')
+    trainer = {"Authorization": "Bearer correct horse", **LOG_FILE}
+    answer = server.http.post("/api/library/import", content=bare, headers=trainer)
+    assert answer.status_code == 200, answer.text  # run on this server: already held
+    assert answer.json() == {
+        "workshop_id": workshop.id,
+        "already_in_library": True,
+        "checksum": False,
+    }
+    lines = bare.splitlines(keepends=True)
+    without_ben = "".join(lines[:2] + lines[3:])  # Ben's join, the third line, taken out
+    refused = server.http.post("/api/library/import", content=without_ben, headers=trainer)
+    assert refused.status_code == 422
+    assert refused.json()["detail"]["line"] == 3, refused.text

@@ -15,7 +15,7 @@ from game import commands as cmd
 from game import events as ev
 from game.bots import play_session
 from game.metrics import session_metrics
-from game.replay import LogError, Replay, read_log, verify, write_log
+from game.replay import LogError, Replay, read_log, read_log_file, verify, write_log
 from game.rules import decide
 from game.settings import Settings, parse_maze
 from game.state import SessionState, apply, fold
@@ -91,7 +91,7 @@ def line_of(lines: list[str], kind: str, nth: int = 0) -> int:
 def test_corrupt_and_truncated_logs_are_refused_with_the_line() -> None:
     lines = lines_of(a_session())
     assert refused([]).line == 1
-    assert "header" in refused(lines[1:]).reason
+    assert "header" in refused(["{}", *lines[1:]]).reason
     assert refused(lines[:-3]).reason.startswith("the log ends after")
     assert refused([*lines, lines[-1]]).line == len(lines) + 1
     broken = list(lines)
@@ -294,3 +294,26 @@ def test_a_version_1_log_replays_to_the_measures_it_had_when_written():
     for team in measured["teams"].values():
         assert all(start < end for start, end in team.pop("stopped"))
     assert measured == expected
+
+
+def test_a_bare_list_of_events_reads_checked_by_the_rules_alone() -> None:
+    """As GET /api/workshops/{id}/log gives it: no header, so no count or checksum; the rules
+    check every event, and a refusal names the line as it stands in that file."""
+    events = a_session()
+    lines = lines_of(events)[1:]
+    bare = read_log_file("\n".join(lines) + "\n")
+    assert (bare.events, bare.checksum) == (events, False)
+    assert read_log_file(write_log(events)).checksum is True
+    step = line_of(lines_of(events), "stepped", 2) - 1  # its line in the bare file
+    lost = lines[: step - 1] + lines[step:]
+    with pytest.raises(LogError) as caught:
+        read_log_file("\n".join(lost))
+    assert caught.value.line == step
+    moved = list(lines)
+    beep = line_of(lines_of(events), "beeped", 3) - 1
+    record = json.loads(moved[beep - 1])
+    record["square"] = [record["square"][0], (record["square"][1] + 1) % 6]
+    moved[beep - 1] = json.dumps(record, separators=(",", ":"), sort_keys=True)
+    with pytest.raises(LogError) as caught:
+        read_log_file("\n".join(moved))
+    assert caught.value.line == beep

@@ -330,6 +330,7 @@ async function importFile(event) {
       " ",
       el("a", { text: t("lib.import.replay_it"), attrs: { href: replayPage(answer.workshop_id) } }),
     );
+    if (answer.checksum === false) status.append(" ", t("lib.import.no_checksum"));
   } catch (error) {
     $("#import-status").textContent = "";
     if (error.status !== 401) showRefusal(file.name, refusalText(error));
