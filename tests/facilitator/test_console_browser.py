@@ -28,9 +28,13 @@ from playwright.async_api import Page, expect
 from websockets.asyncio.client import connect
 
 from app.simulate import _play, _TeamRun
+from app.store import EventStore
+from facilitator.exports import download_name
+from facilitator.library import save_import
 from game.bots import BotTeam
 from game.events import from_record
 from game.metrics import session_metrics
+from game.replay import LogFile, read_log_file
 from tests.e2e.conftest import browser, browsing, playwright
 from tests.e2e.support import (
     Browsing,
@@ -204,7 +208,7 @@ async def state_of(page: Page) -> dict[str, str]:
 
 
 async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
-    live_server: LiveServer, browsing: Browsing, request: pytest.FixtureRequest
+    live_server: LiveServer, browsing: Browsing, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
     name = request.node.name
     page = await browsing.open("facilitator")  # drawing wrong squares logs no error either
@@ -417,8 +421,19 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
     crossings = metrics["execution"]["crossings"]
     assert len(crossings) == 3
     assert summary["execution_crossings_s"] == ";".join(str(round(c["t"], 1)) for c in crossings)
-    jsonl = (await export("Full log (JSON Lines)")).decode().splitlines()
-    assert [from_record(json.loads(line)) for line in jsonl] == log
+    # The full log is the library's log file, named by the server, and it imports there.
+    async with page.expect_download() as started:
+        await page.get_by_role("button", name="Full log (JSON Lines)").click()
+    log_download = await started.value
+    assert log_download.suggested_filename == download_name(log, "-log.jsonl")
+    log_file = read_log_file(Path(await log_download.path()).read_text())
+    assert log_file == LogFile(log, checksum=True)
+    library = EventStore(f"sqlite:///{tmp_path / 'library.db'}")
+    try:
+        assert save_import(library, log_file.events, time.time()) == (workshop_id, True)
+        assert library.events(workshop_id) == log
+    finally:
+        library.close()
     async with page.expect_download() as started:
         await page.locator('[data-figure="failures"] .save-image').click()
     image = Path(await (await started.value).path()).read_bytes()

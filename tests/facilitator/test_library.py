@@ -179,8 +179,9 @@ def test_reading_the_library_never_waits_for_the_rooms_store_thread(server: Serv
 
 
 def test_the_facilitators_bare_log_imports_checked_by_the_rules(server: Server) -> None:
-    """Every log this server gives out imports: the debrief's download and GET .../log are
-    bare JSON Lines, with no header, so the rules vouch for them, and the answer says so."""
+    """Every log this server gives out imports: GET .../log is bare JSON Lines, with no
+    header, so the rules alone vouch for it, and the answer says so; the debrief's download
+    is the log file, header and checksum included."""
     workshop = server.create_workshop(title="Bare log", maze={"seed": 5})
     with ExitStack() as stack:
         console = server.facilitator(stack, workshop)
@@ -191,7 +192,9 @@ def test_the_facilitators_bare_log_imports_checked_by_the_rules(server: Server) 
     token = {"Authorization": f"Bearer {workshop.token}"}
     bare = server.http.get(f"/api/workshops/{workshop.id}/log", headers=token).text
     exported = server.http.get(f"/api/workshops/{workshop.id}/export/log.jsonl", headers=token)
-    assert exported.text == bare and not bare.startswith('{"format"')
+    assert not bare.startswith('{"format"') and exported.text.startswith('{"format"')
+    records = [json.loads(line) for line in exported.text.splitlines()[1:]]
+    assert records == [json.loads(line) for line in bare.splitlines()]  # with a header
     trainer = {"Authorization": "Bearer correct horse", **LOG_FILE}
     answer = server.http.post("/api/library/import", content=bare, headers=trainer)
     assert answer.status_code == 200, answer.text  # run on this server: already held

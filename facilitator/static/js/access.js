@@ -138,9 +138,15 @@ export function saveBlob(blob, filename) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-export async function download(token, path, filename) {
+// Saved under the name the server gives (its day and title), or `fallback` without one.
+export async function download(token, path, fallback) {
   const response = await authorised(token, path);
-  saveBlob(await response.blob(), filename);
+  saveBlob(await response.blob(), attachmentName(response) ?? fallback);
+}
+
+function attachmentName(response) {
+  const disposition = response.headers.get("content-disposition") ?? "";
+  return /filename="([^"]+)"/.exec(disposition)?.[1] ?? null;
 }
 
 export async function copyText(text) {
