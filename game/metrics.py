@@ -37,6 +37,7 @@ class _Pause:
 class _Phase:
     """What happened while one phase was under way."""
 
+    opened_at: float | None = None  # when the phase began: learning_started, execution_started
     started_at: float | None = None  # its clock's start and end
     ended_at: float | None = None
     steps: list[float] = field(default_factory=list)
@@ -192,6 +193,7 @@ def _record(team: _Team, event: ev.TeamEvent) -> None:
             team.phase = "planning"
         case ev.LearningStarted():
             team.phase = "learning"
+            team.learning.opened_at = event.ts
         case ev.TurnBegan(player=player) if phase is not None:
             phase.turns += 1
             team.people[player]["turns"] += 1
@@ -235,7 +237,7 @@ def _record(team: _Team, event: ev.TeamEvent) -> None:
             team.how_learning_ended = how
         case ev.ExecutionStarted():
             team.phase = "execution"
-            team.execution.started_at = event.ts
+            team.execution.opened_at = team.execution.started_at = event.ts
         case ev.ExecutionEnded(complete=complete):
             team.close_pause(event.ts)
             team.phase = "done"
@@ -309,7 +311,7 @@ def _learning(team: _Team, now: float) -> dict[str, Any]:
         "duration_s": duration,
         "penalty_s": penalty,
         "adjusted_s": duration + penalty,
-        "time_to_first_beep_s": _first(team, phase, [b.ts for b in phase.beeps]),
+        "time_to_first_beep_s": _since_opening(team, phase, [b.ts for b in phase.beeps]),
         "time_to_discovery_s": _first(team, phase, [c.ts for c in phase.crossings]),
         "path_found": team.path_found,
         "how_it_ended": team.how_learning_ended,
@@ -365,6 +367,14 @@ def _execution(team: _Team, now: float) -> dict[str, Any]:
         "penalties": _penalties_by_kind(phase.penalties),
         "beep_map": _beep_map(phase.beeps, {"execution": "errors"}),
     }
+
+
+def _since_opening(team: _Team, phase: _Phase, times: list[float]) -> float | None:
+    """Active seconds from the phase's beginning (not its clock's, which waits for the first
+    step) to the first of `times`: a team that hesitates before anyone risks a beep shows."""
+    if not times or phase.opened_at is None:
+        return None
+    return _active(team.pauses, phase.opened_at, times[0])
 
 
 def _first(team: _Team, phase: _Phase, times: list[float]) -> float | None:

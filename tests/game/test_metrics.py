@@ -132,8 +132,8 @@ def test_learning_clock_runs_from_the_first_step_without_pauses_or_huddles(metri
 
 def test_learning_outcome_and_times_to_first_beep_and_discovery(metrics):
     learning = metrics["learning"]
-    assert learning["time_to_first_beep_s"] == 10.0
-    assert learning["time_to_discovery_s"] == 135.0
+    assert learning["time_to_first_beep_s"] == 20.0  # from learning's start at 10 to 30
+    assert learning["time_to_discovery_s"] == 135.0  # from the first step
     assert learning["path_found"] is True
     assert learning["how_it_ended"] == "first_crossing"
 
@@ -206,7 +206,7 @@ def test_with_a_beep_delay_the_wrong_step_is_the_step_and_the_beep_comes_later()
     learning = team_metrics(s.log, TEAM)["learning"]
     assert learning["started_at"] == 20
     assert learning["steps"] == 3
-    assert learning["time_to_first_beep_s"] == 2.0
+    assert learning["time_to_first_beep_s"] == 12.0  # from learning's start, at 10
     assert learning["hesitation"] == {"median_s": 5.0, "longest_s": 9.0}
     assert learning["beep_map"] == [{"square": [0, 1], "new": 1, "repeat": 0}]
     assert learning["progress"] == [{"t": 10.0, "progress": 1 / 7}]
@@ -220,7 +220,8 @@ def test_a_first_step_that_beeps_starts_the_learning_clock():
     learning = team_metrics(s.log, TEAM, now=50)["learning"]
     assert learning["started_at"] == 20
     assert learning["duration_s"] == 30.0
-    assert learning["time_to_first_beep_s"] == 0.0
+    # from the start of learning, not of its clock, which the beep itself started
+    assert learning["time_to_first_beep_s"] == 10.0
     assert learning["per_minute"] == [{"minute": 0, "new": 1, "repeat": 0}]
 
 
@@ -464,7 +465,7 @@ def test_no_measure_counts_the_server_away():
     assert learning["duration_s"] == 61
     assert learning["huddles"] == {"count": 1, "seconds": 20}
     assert [f["minute"] for f in learning["failure_minutes"]] == [0, 0]
-    assert learning["time_to_first_beep_s"] == 10
+    assert learning["time_to_first_beep_s"] == 20  # from learning's start, at 10
     assert result["teams"][TEAM]["execution"]["duration_s"] == 20  # 410 .. 510, less 80 away
     assert result["teams"][TEAM]["stopped"] == [
         [40, 100],  # away
