@@ -9,12 +9,12 @@ import {
   ServerClock,
   announce,
   celebrate,
+  describe,
   flash,
   mazeOpen,
   narrate,
   nameOf,
   reducedMotion,
-  renderQueue,
   renderStatus,
   setConnectionState,
 } from "./status.js";
@@ -30,6 +30,12 @@ const BLOCKED_FOR_S = Number(body.dataset.blockedFor ?? 0);
 const loadedAt = Date.now();
 // The turn's countdown stands out in its last seconds.
 const URGENT_S = 10;
+// News that takes over the screen (a penalty, a new phase) stays this long, unless dismissed.
+const NEWS_MS = 3500;
+// The events that take over the screen for a moment: the phases' changes and penalties.
+const PHASE_NEWS = new Set([
+  "planning_started", "learning_started", "learning_ended", "execution_started", "execution_ended", "session_ended",
+]);
 const JOIN_ERRORS = new Set([
   "bad_name", "name_taken", "name_not_allowed", "banned_name", "locked", "finished", "team_full", "already_joined", "session_over",
 ]);
@@ -50,6 +56,16 @@ const ui = {
   turnHint: $("#turn-hint"),
   turnCountdown: $("#turn-countdown"),
   turnInfo: $("#turn-info"),
+  turnWho: $("#turn-who"),
+  turnWhoText: $("#turn-who-text"),
+  walkerCountdown: $("#walker-countdown"),
+  turnNext: $("#turn-next"),
+  takeover: $("#takeover"),
+  takeoverTitle: $("#takeover-title"),
+  takeoverText: $("#takeover-text"),
+  takeoverTimer: $("#takeover-timer"),
+  takeoverNews: $("#takeover-news"),
+  takeoverDismiss: $("#takeover-dismiss"),
   moveError: $("#move-error"),
   reconnect: $("#reconnect"),
   turnOrder: $("#turn-order"),
@@ -73,6 +89,8 @@ let view = null;
 let wasOnline = false;
 let moveErrorTimer = null;
 let refusal = null; // the error code the server gave before closing this socket, if any
+let news = null; // what takes over the screen for a moment: { title, text }
+let newsTimer = null;
 
 const board = new Board($("#board"), {
   interactive: true,
@@ -228,6 +246,7 @@ function updated(message) {
 function effects(events, before, after) {
   const me = seat.player;
   const team = after.team;
+  let celebrated = false;
   for (const event of events) {
     const mine = event.player === me;
     switch (event.type) {
@@ -252,16 +271,23 @@ function effects(events, before, after) {
         if (mine) sound.tick();
         break;
       case "crossed":
+        celebrated = true;
         sound.fanfare();
         celebrate(mine ? t("celebrate.you_crossed") : t("celebrate.crossed", { name: nameOf(team, event.player) }), {
           brief: team.phase === "execution",
         });
         break;
       case "learning_ended":
-        if (event.path_found && !events.some((e) => e.type === "crossed")) celebrate(t("celebrate.path_found"));
+        if (event.path_found && !events.some((e) => e.type === "crossed")) {
+          celebrated = true;
+          celebrate(t("celebrate.path_found"));
+        }
         break;
       case "execution_ended":
-        if (event.complete) celebrate(t("celebrate.all_crossed"));
+        if (event.complete) {
+          celebrated = true;
+          celebrate(t("celebrate.all_crossed"));
+        }
         break;
       case "turn_began":
         if (mine) yourTurnCue();
@@ -271,9 +297,76 @@ function effects(events, before, after) {
     }
   }
   narrate(events, team, me);
+  takeNews(events, team, me, { celebrated });
   if (before && !before.you?.your_turn && after.you?.your_turn && !events.some((e) => e.type === "turn_began")) {
     yourTurnCue();
   }
+}
+
+// A penalty or a new phase takes over the screen for a moment (a celebration says it already
+// when the phase ended with the path found, or everyone across).
+function takeNews(events, team, me, { celebrated }) {
+  let found = null;
+  for (const event of events) {
+    if (event.type === "penalty_recorded") {
+      found = { title: t("takeover.penalty"), text: describe(event, team, me)?.text ?? "" };
+    } else if (PHASE_NEWS.has(event.type) && !celebrated) {
+      found = { title: t(`phase.${team.phase}`), text: describe(event, team, me)?.text ?? "" };
+    }
+  }
+  if (!found) return;
+  news = found;
+  clearTimeout(newsTimer);
+  newsTimer = setTimeout(dismissNews, NEWS_MS);
+  renderTakeover();
+}
+
+function dismissNews() {
+  clearTimeout(newsTimer);
+  news = null;
+  renderTakeover();
+}
+
+// While the view says the maze is paused or in a huddle, that takes over the screen, for as
+// long as it lasts; news (above) shows on it, or alone for a moment.
+function renderTakeover() {
+  const team = view?.team;
+  const you = view?.you;
+  let kind = null;
+  if (team && you && team.phase !== "lobby" && !view.session.ended) {
+    if (team.huddle_ends_at !== null) kind = "huddle";
+    else if (team.paused_since !== null) kind = "paused";
+  }
+  if (kind === null && news === null) {
+    ui.takeover.hidden = true;
+    delete ui.takeover.dataset.kind;
+    return;
+  }
+  const shown = kind ?? "news";
+  const title = kind ? t(`takeover.${kind}`) : news.title;
+  const text = kind ? t(`takeover.${kind}_text`) : news.text;
+  setText(ui.takeoverTitle, title);
+  setText(ui.takeoverText, text);
+  ui.takeoverNews.hidden = !(kind && news);
+  setText(ui.takeoverNews, kind && news ? news.text : "");
+  ui.takeoverDismiss.hidden = kind !== null;
+  ui.takeover.dataset.kind = shown;
+  ui.takeover.hidden = false;
+  tickTakeover();
+}
+
+function tickTakeover() {
+  if (ui.takeover.hidden || !view) return;
+  const team = view.team;
+  const timer = ui.takeover.dataset.kind === "huddle" && team.huddle_ends_at !== null
+    ? clock(team.huddle_ends_at - serverClock.now(), { countdown: true })
+    : "";
+  ui.takeoverTimer.hidden = timer === "";
+  setText(ui.takeoverTimer, timer);
+}
+
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
 }
 
 function yourTurnCue() {
@@ -464,9 +557,10 @@ function render(next) {
   ui.playArea.hidden = team.phase === "lobby";
   board.update(team, you, { canTap: connection.isOpen() });
   renderPlayers(team, you);
-  renderQueue(ui.turnOrder, team, you.id);
+  renderOrder(team, you);
   ui.keysHint.hidden = touch || !mazeOpen(team);
   renderTurn(team, you);
+  renderTakeover();
   tickTimers();
 }
 
@@ -492,8 +586,61 @@ function renderPlayers(team, you) {
   ui.players.replaceChildren(...items);
 }
 
+// The turn order as the team set it, a circle that does not move as the turns go round: the
+// walker marked, and who goes next (as the view names them).
+function renderOrder(team, you) {
+  const walking = new Set(team.walkers.map((w) => w.player));
+  const items = team.players.map((player, index) => {
+    const item = document.createElement("li");
+    item.dataset.player = player.id;
+    item.classList.toggle("is-walking", walking.has(player.id));
+    item.classList.toggle("is-next", player.id === team.next_walker && !walking.has(player.id));
+    item.classList.toggle("is-crossed", player.crossed);
+    item.classList.toggle("is-away", !player.connected);
+    item.classList.toggle("is-you", player.id === you.id);
+    const order = document.createElement("span");
+    order.className = "order";
+    order.textContent = String(index + 1);
+    const name = document.createElement("span");
+    name.className = "name";
+    name.textContent = player.id === you.id ? t("lobby.you", { name: player.name }) : player.name;
+    item.append(order, name);
+    const badges = [];
+    if (walking.has(player.id)) badges.push(["badge state", t("queue.walking")]);
+    else if (player.crossed) badges.push(["badge state", t("queue.crossed")]);
+    if (!player.connected) badges.push(["badge away-tag", t("queue.away")]);
+    for (const [className, text] of badges) {
+      const badge = document.createElement("span");
+      badge.className = className;
+      badge.textContent = text;
+      item.append(badge);
+    }
+    return item;
+  });
+  if (items.length === 0) {
+    const empty = document.createElement("li");
+    empty.className = "empty";
+    empty.textContent = t("queue.empty");
+    items.push(empty);
+  }
+  ui.turnOrder.replaceChildren(...items);
+  // A row too long for the screen scrolls sideways by itself to show who walks.
+  const walker = ui.turnOrder.querySelector(".is-walking");
+  if (walker && ui.turnOrder.scrollWidth > ui.turnOrder.clientWidth) {
+    const list = ui.turnOrder.getBoundingClientRect();
+    const item = walker.getBoundingClientRect();
+    ui.turnOrder.scrollLeft += item.left - list.left - 8;
+  }
+  const next = team.next_walker && !walking.has(team.next_walker) ? team.next_walker : null;
+  ui.turnNext.hidden = next === null;
+  setText(ui.turnNext, next === null ? "" : t("order.next", { name: next === you.id ? t("order.you") : nameOf(team, next) }));
+}
+
 function renderTurn(team, you) {
   ui.turnBanner.hidden = !you.your_turn;
+  const others = mazeOpen(team) && !you.your_turn ? team.walkers.map((w) => nameOf(team, w.player)) : [];
+  ui.turnWho.hidden = others.length === 0;
+  setText(ui.turnWhoText, others.length ? t("strip.turn_of", { name: others.join(", ") }) : "");
   const walker = team.walkers.find((w) => w.player === you.id);
   if (you.your_turn) {
     let hint = t("turn.step");
@@ -509,9 +656,8 @@ function turnInfo(team, you) {
   if (!mazeOpen(team)) return "";
   const me = team.players.find((p) => p.id === you.id);
   if (you.your_turn) return "";
-  const walking = team.walkers.map((w) => nameOf(team, w.player)).join(", ");
+  // Who walks is said above it (the strip's first line).
   const parts = [];
-  if (walking) parts.push(t("turn.walking", { name: walking }));
   if (me?.crossed) parts.push(t("turn.crossed"));
   else if (you.turns_until_yours === 1) parts.push(t("turn.next"));
   else if (typeof you.turns_until_yours === "number") parts.push(t("turn.waiting", { count: you.turns_until_yours }));
@@ -533,6 +679,12 @@ function tickTimers() {
   }
   if (ui.turnCountdown.textContent !== countdown) ui.turnCountdown.textContent = countdown;
   ui.turnCountdown.classList.toggle("is-urgent", urgent);
+  // Someone else's turn: their time left, on the strip.
+  const other = you && !you.your_turn && mazeOpen(team) ? team.walkers.find((w) => w.deadline !== null) : null;
+  let theirs = "";
+  if (other) theirs = t("turn.time_left", { time: clock(other.deadline - (team.paused_since ?? now), { countdown: true }) });
+  setText(ui.walkerCountdown, theirs);
+  tickTakeover();
 }
 
 // The board turned a quarter (or back): the page lays out anew, and the words that say where
@@ -565,6 +717,14 @@ function start() {
   if (!touch) ui.soundHint.lastChild.textContent = t("sound.click_to_enable");
   sound.bindMuteButton($("#mute"));
   ui.form.addEventListener("submit", submitted);
+  ui.takeoverDismiss.addEventListener("click", dismissNews);
+  // News is dismissed by a tap anywhere on it, or Escape; a pause or a huddle is not.
+  ui.takeover.addEventListener("click", (event) => {
+    if (ui.takeover.dataset.kind === "news" && !event.target.closest("button")) dismissNews();
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && news !== null) dismissNews();
+  });
   ui.reconnect.addEventListener("click", () => {
     ui.reconnect.hidden = true;
     connection.restart();
