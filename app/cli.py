@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
 
 LOCAL_ONLY = (
     "This address works on this computer only: phones cannot reach it. For phones on the same"
-    " Wi-Fi, restart with HOST=0.0.0.0 (or `electric-maze serve --lan`), or set PUBLIC_URL."
+    " Wi-Fi, restart with `HOST=0.0.0.0 make run` (or `.venv/bin/electric-maze serve --lan`),"
+    " or set PUBLIC_URL."
 )
 
 
