@@ -6,15 +6,24 @@ import math
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth import facilitator_room
+from app.auth import TOO_MANY_TOKENS, facilitator_room
 from app.pages import translate_for
 from app.registry import Registry
 from app.rooms import Room
-from app.security import AttemptLimiter, client_address
+from app.security import (
+    AttemptLimiter,
+    TooManyAttempts,
+    check_secret,
+    client_address,
+    hash_token,
+    new_token,
+    recovery_code_matches,
+)
+from app.store import FacilitatorTokenRow, WorkshopRow
 from facilitator.exports import download_name, log_jsonl
 from game.rules import MAX_TEAMS, MAX_TITLE
 from game.settings import SettingsError, parse_mazes, parse_settings
@@ -42,7 +51,20 @@ class WorkshopCreated(BaseModel):
     workshop_id: str
     facilitator_token: str
     facilitator_url: str
+    recovery_code: str
     teams: list[TeamLinks]
+
+
+class RecoveryRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+    recovery_code: Annotated[str, Field(max_length=64)]
+
+
+class FacilitatorAccess(BaseModel):
+    workshop_id: str
+    facilitator_token: str
+    title: str
+    created_at: float
 
 
 class FieldError(Exception):
@@ -149,6 +171,7 @@ async def _create(request: Request, body: WorkshopRequest) -> WorkshopCreated:
         workshop_id=created.workshop_id,
         facilitator_token=created.facilitator_token,
         facilitator_url=f"{base}/facilitate/{created.workshop_id}#{created.facilitator_token}",
+        recovery_code=created.recovery_code,
         teams=[
             TeamLinks(
                 team_id=team.team_id,
@@ -157,6 +180,40 @@ async def _create(request: Request, body: WorkshopRequest) -> WorkshopCreated:
             )
             for team in created.teams
         ],
+    )
+
+
+@router.post("/api/workshops/{workshop_id}/recover", response_model=FacilitatorAccess)
+async def recover_access(
+    request: Request, workshop_id: str, body: RecoveryRequest
+) -> FacilitatorAccess:
+    """A new facilitator token for the workshop's recovery code; the tokens given out before
+    stay valid. A wrong code (or an unknown workshop) is a wrong guess, counted as a token's."""
+    registry = _registry(request)
+    store = registry.store
+
+    async def matched() -> WorkshopRow | None:
+        code_hash = await store.run(store.recovery_hash, workshop_id)
+        if code_hash is None or not recovery_code_matches(body.recovery_code, code_hash):
+            return None
+        return await store.run(store.workshop, workshop_id)
+
+    limiter: AttemptLimiter = request.app.state.token_limiter
+    try:
+        row = await check_secret(limiter, client_address(request), matched)
+    except TooManyAttempts as refused:
+        raise refused.http(TOO_MANY_TOKENS) from None
+    if row is None:
+        raise HTTPException(
+            status_code=401, detail="That recovery code is not valid for this workshop"
+        )
+    token = new_token()
+    granted = FacilitatorTokenRow(
+        token_hash=hash_token(token), workshop_id=workshop_id, created_at=registry.clock()
+    )
+    await store.run(store.add_facilitator_token, granted)
+    return FacilitatorAccess(
+        workshop_id=workshop_id, facilitator_token=token, title=row.title, created_at=row.created_at
     )
 
 

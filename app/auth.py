@@ -8,7 +8,7 @@ from fastapi import Header, HTTPException, Request
 
 from app.registry import Registry
 from app.rooms import Room
-from app.security import TooManyAttempts, check_secret, client_address, token_matches
+from app.security import TooManyAttempts, check_secret, client_address, hash_token
 
 TOO_MANY_TOKENS = "Too many wrong tokens; wait a minute"
 
@@ -23,8 +23,10 @@ async def facilitator_room(
     scheme, _, token = (authorization or "").partition(" ")
 
     async def admitted() -> Room | None:
-        row = await registry.store.run(registry.store.workshop, workshop_id)
-        if row is None or scheme.lower() != "bearer" or not token_matches(token, row.token_hash):
+        if scheme.lower() != "bearer":
+            return None
+        store = registry.store
+        if not await store.run(store.facilitator_admits, workshop_id, hash_token(token)):
             return None
         # the room is opened (its log read) only for someone who holds the token
         return await registry.room(workshop_id)

@@ -14,8 +14,15 @@ from typing import Any
 
 from app.config import Config
 from app.rooms import CLOSE_GOING_AWAY, Room
-from app.security import hash_token, new_join_code, new_token, new_workshop_id
-from app.store import EventStore, TeamRow, WorkshopRow
+from app.security import (
+    hash_recovery_code,
+    hash_token,
+    new_join_code,
+    new_recovery_code,
+    new_token,
+    new_workshop_id,
+)
+from app.store import EventStore, RecoveryRow, TeamRow, WorkshopRow
 from game import commands as cmd
 from game.board import Maze
 from game.events import TeamSpec
@@ -37,6 +44,7 @@ class CreatedWorkshop:
     workshop_id: str
     facilitator_token: str
     teams: list[TeamRow]
+    recovery_code: str  # shown once; only its hash is kept
 
 
 class Registry:
@@ -113,6 +121,7 @@ class Registry:
         """A workshop with a team per name; one maze for all, or one maze per team."""
         workshop_id = new_workshop_id()
         token = new_token()
+        recovery_code = new_recovery_code()
         teams = [
             TeamRow(
                 join_code=await self._free_join_code(), workshop_id=workshop_id, team_id=f"t{n}"
@@ -130,9 +139,10 @@ class Registry:
         row = WorkshopRow(
             id=workshop_id, title=title, created_at=command.at, token_hash=hash_token(token)
         )
-        await self.store.run(self.store.create_workshop, row, teams, events)
+        recovery = RecoveryRow(workshop_id=workshop_id, code_hash=hash_recovery_code(recovery_code))
+        await self.store.run(self.store.create_workshop, row, teams, events, [recovery])
         self.rooms[workshop_id] = Room(workshop_id, events, self.store, self.config, self.clock)
-        return CreatedWorkshop(workshop_id, token, teams)
+        return CreatedWorkshop(workshop_id, token, teams, recovery_code)
 
     async def _free_join_code(self) -> str:
         while True:

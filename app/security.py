@@ -47,6 +47,29 @@ def token_matches(token: str, token_hash: str) -> bool:
     return hmac.compare_digest(hash_token(token), token_hash)
 
 
+# 16 letters and digits of the join-code alphabet, in four groups of four: 76 bits, easy to
+# copy onto paper and type back.
+RECOVERY_CODE_GROUPS = 4
+RECOVERY_CODE_GROUP_LENGTH = 4
+
+
+def new_recovery_code() -> str:
+    """A facilitator recovery code, as it is shown: "ABCD-EFGH-JKMN-PQRT"."""
+    return "-".join(
+        "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(RECOVERY_CODE_GROUP_LENGTH))
+        for _ in range(RECOVERY_CODE_GROUPS)
+    )
+
+
+def hash_recovery_code(code: str) -> str:
+    """The hash of a recovery code as typed: any case, with or without spaces and dashes."""
+    return hash_token(normalise_join_code(code))
+
+
+def recovery_code_matches(code: str, code_hash: str) -> bool:
+    return hmac.compare_digest(hash_recovery_code(code), code_hash)
+
+
 def new_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 

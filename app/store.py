@@ -7,6 +7,7 @@ so a room's events are committed in order and before anyone hears of them.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import json
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -27,6 +28,25 @@ class WorkshopRow(SQLModel, table=True):
     title: str = Field(max_length=200)
     created_at: float
     token_hash: str = Field(max_length=64)
+
+
+class RecoveryRow(SQLModel, table=True):
+    """The hash of a workshop's facilitator recovery code (the code itself is never kept). A
+    table of its own, so that a store made before recovery codes gets it from create_all."""
+
+    __tablename__ = "facilitator_recovery"
+    workshop_id: str = Field(primary_key=True, max_length=32)
+    code_hash: str = Field(max_length=64)
+
+
+class FacilitatorTokenRow(SQLModel, table=True):
+    """A facilitator token given out for a recovery code: accepted alongside the workshop's
+    first token (WorkshopRow.token_hash), which stays valid."""
+
+    __tablename__ = "facilitator_tokens"
+    token_hash: str = Field(primary_key=True, max_length=64)
+    workshop_id: str = Field(index=True, max_length=32)
+    created_at: float
 
 
 class TeamRow(SQLModel, table=True):
@@ -136,11 +156,18 @@ class EventStore:
     # --- writes ------------------------------------------------------------------------
 
     def create_workshop(
-        self, workshop: WorkshopRow, teams: Iterable[TeamRow], events: Sequence[Event]
+        self,
+        workshop: WorkshopRow,
+        teams: Iterable[TeamRow],
+        events: Sequence[Event],
+        rows: Sequence[SQLModel] = (),
     ) -> None:
+        """The workshop, its teams, its first events and any rows that go with it (the hash of
+        its recovery code), in one transaction."""
         with Session(self.engine, expire_on_commit=False) as session:
             session.add(workshop)
             session.add_all(list(teams))
+            session.add_all(list(rows))
             session.add_all(_rows(workshop.id, events))
             session.commit()
 
@@ -170,6 +197,11 @@ class EventStore:
             session.add(seat)
             session.commit()
 
+    def add_facilitator_token(self, row: FacilitatorTokenRow) -> None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.add(row)
+            session.commit()
+
     def beat(self, server: str, at: float) -> None:
         """This server is alive at `at`."""
         with Session(self.engine, expire_on_commit=False) as session:
@@ -178,7 +210,14 @@ class EventStore:
 
     def delete_workshop(self, workshop_id: str) -> None:
         with Session(self.engine, expire_on_commit=False) as session:
-            for table in (EventRow, SeatRow, TeamRow, ImportRow):
+            for table in (
+                EventRow,
+                SeatRow,
+                TeamRow,
+                ImportRow,
+                RecoveryRow,
+                FacilitatorTokenRow,
+            ):
                 session.exec(delete(table).where(col(table.workshop_id) == workshop_id))
             session.exec(delete(WorkshopRow).where(col(WorkshopRow.id) == workshop_id))
             session.commit()
@@ -188,6 +227,24 @@ class EventStore:
     def workshop(self, workshop_id: str) -> WorkshopRow | None:
         with Session(self.engine, expire_on_commit=False) as session:
             return session.get(WorkshopRow, workshop_id)
+
+    def facilitator_admits(self, workshop_id: str, token_hash: str) -> bool:
+        """Whether a token of this hash is the workshop's facilitator token: its first one, or
+        one given out for its recovery code."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            row = session.get(WorkshopRow, workshop_id)
+            if row is None:
+                return False
+            if hmac.compare_digest(row.token_hash, token_hash):
+                return True
+            other = session.get(FacilitatorTokenRow, token_hash)
+            return other is not None and other.workshop_id == workshop_id
+
+    def recovery_hash(self, workshop_id: str) -> str | None:
+        """The hash of the workshop's recovery code; None for a workshop without one."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            row = session.get(RecoveryRow, workshop_id)
+            return None if row is None else row.code_hash
 
     def workshops(self) -> list[WorkshopRow]:
         with Session(self.engine, expire_on_commit=False) as session:

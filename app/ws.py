@@ -28,7 +28,6 @@ from app.security import (
     from_allowed_origin,
     hash_token,
     normalise_join_code,
-    token_matches,
 )
 from app.store import SeatRow, TeamRow
 from game import commands as cmd
@@ -518,8 +517,7 @@ async def _authenticate(ws: WebSocket, workshop_id: str) -> tuple[Room, int | No
     store = _registry(ws).store
 
     async def admitted() -> Room | None:
-        row = await store.run(store.workshop, workshop_id)
-        if row is None or not token_matches(message.token, row.token_hash):
+        if not await store.run(store.facilitator_admits, workshop_id, hash_token(message.token)):
             return None
         return await _registry(ws).room(workshop_id)
 
