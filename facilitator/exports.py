@@ -72,7 +72,8 @@ def progress_by_minute(points: Sequence[dict[str, float]], minute: int) -> float
 
 def per_minute_csv(events: Sequence[Event], *, now: float | None = None) -> str:
     """Learning failures per minute of active time, per team, split new and repeat, with the
-    share of the path found by the end of the minute."""
+    share of the path found by the end of the minute, the seconds the minute covered, whether
+    it is the partial last one, and the rates over those seconds."""
     metrics = session_metrics(events, now=now)
     rows = []
     for team_id, team in metrics["teams"].items():
@@ -81,9 +82,38 @@ def per_minute_csv(events: Sequence[Event], *, now: float | None = None) -> str:
             minute = bucket["minute"]
             progress = progress_by_minute(learning["progress"], minute)
             rows.append(
-                [team_id, team["name"], minute + 1, bucket["new"], bucket["repeat"], progress]
+                [
+                    team_id,
+                    team["name"],
+                    minute + 1,
+                    bucket["new"],
+                    bucket["repeat"],
+                    progress,
+                    round(bucket["covered_s"], 1),
+                    bucket["partial"],
+                    _rate(bucket["new_per_min"]),
+                    _rate(bucket["repeat_per_min"]),
+                ]
             )
-    return _csv(("team", "team_name", "minute", "new", "repeat", "path_progress_pct"), rows)
+    return _csv(PER_MINUTE_COLUMNS, rows)
+
+
+PER_MINUTE_COLUMNS = (
+    "team",
+    "team_name",
+    "minute",
+    "new",
+    "repeat",
+    "path_progress_pct",
+    "covered_s",
+    "partial",
+    "new_per_min",
+    "repeat_per_min",
+)
+
+
+def _rate(value: float | None) -> float | str:
+    return "" if value is None else round(value, 2)
 
 
 SUMMARY_COLUMNS = (

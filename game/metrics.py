@@ -66,6 +66,7 @@ class _Team:
     prediction_s: int | None = None
     path_found: bool = False
     how_learning_ended: str | None = None
+    review_opened_at: float | None = None  # when learning ended and the review began
     complete: bool | None = None
 
     @property
@@ -121,14 +122,17 @@ def team_metrics(
 ) -> dict[str, Any]:
     team = _collect(events, team_id)
     at = now if now is not None else events[-1].ts
+    learning = _learning(team, at)
+    execution = _execution(team, at)
     return {
         "team": team_id,
         "name": team.name,
         "phase": team.phase,
         "players": len(team.present),
-        "learning": _learning(team, at),
-        "execution": _execution(team, at),
+        "learning": learning,
+        "execution": execution,
         "people": _people(team),
+        "timeline": _timeline(team, at, learning["duration_s"]),
         # When no clock of the team ran: pauses, huddles and the server away, [start, end]
         # (end null while one lasts), for pages that place events on the phases' clocks.
         "stopped": [[pause.start, pause.end] for pause in team.pauses],
@@ -231,6 +235,7 @@ def _record(team: _Team, event: ev.TeamEvent) -> None:
         case ev.LearningEnded(path_found=found, how=how):
             team.close_pause(event.ts)
             team.phase = "review"
+            team.review_opened_at = event.ts
             if team.learning.started_at is not None:
                 team.learning.ended_at = event.ts
             team.path_found = found
@@ -366,6 +371,7 @@ def _execution(team: _Team, now: float) -> dict[str, Any]:
         "huddles": _huddles(team, "execution", now),
         "penalties": _penalties_by_kind(phase.penalties),
         "beep_map": _beep_map(phase.beeps, {"execution": "errors"}),
+        "per_minute": _per_minute(team, phase, duration, {"execution": "errors"}),
     }
 
 
@@ -381,12 +387,31 @@ def _first(team: _Team, phase: _Phase, times: list[float]) -> float | None:
     return _since_start(team, phase, times[0]) if times else None
 
 
-def _per_minute(team: _Team, phase: _Phase, duration: float) -> list[dict[str, int]]:
+def _per_minute(
+    team: _Team,
+    phase: _Phase,
+    duration: float,
+    labels: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The phase's beeps by minute of its clock, counted under the label of their kind. Each
+    minute says how many seconds of the phase it covered (60 but for the last, which the
+    phase's end or `now` cuts short: `partial`) and gives each count as a rate per minute over
+    those seconds, so that a last half minute with 3 failures reads 6 a minute, not 3."""
     if phase.started_at is None:
         return []
-    buckets = [{"minute": minute, "new": 0, "repeat": 0} for minute in range(_minutes(duration))]
+    kinds = labels or {"new": "new", "repeat": "repeat"}
+    buckets: list[dict[str, Any]] = [
+        {"minute": minute, **dict.fromkeys(kinds.values(), 0)}
+        for minute in range(_minutes(duration))
+    ]
     for beep in phase.beeps:
-        buckets[_minute(team, phase, beep.ts, duration)][beep.kind] += 1
+        buckets[_minute(team, phase, beep.ts, duration)][kinds[beep.kind]] += 1
+    for bucket in buckets:
+        covered = min(float(MINUTE_S), max(0.0, duration - bucket["minute"] * MINUTE_S))
+        bucket["covered_s"] = covered
+        bucket["partial"] = covered < MINUTE_S
+        for label in kinds.values():
+            bucket[f"{label}_per_min"] = bucket[label] * MINUTE_S / covered if covered > 0 else None
     return buckets
 
 
@@ -398,6 +423,39 @@ def _minute(team: _Team, phase: _Phase, ts: float, duration: float) -> int:
     """The minute of the phase an event counts in; one at the very end of a whole minute
     belongs to the minute it closes."""
     return min(int(_since_start(team, phase, ts) // MINUTE_S), _minutes(duration) - 1)
+
+
+def _timeline(team: _Team, now: float, learning_s: float) -> dict[str, Any]:
+    """The phases on one clock, the session's: active seconds from the learning clock's start,
+    learning, then the review, then the execution, each `from_s` to `to_s` (null until it
+    begins), with the execution's minutes and its errors placed on that clock, so that a chart
+    shows learning and execution on one time axis with the review between them."""
+    learning = team.learning
+    review = execution = None
+    minutes: list[dict[str, Any]] = []
+    errors: list[dict[str, Any]] = []
+    if learning.started_at is not None and team.review_opened_at is not None:
+        phase = team.execution
+        until = phase.started_at if phase.started_at is not None else now
+        review_s = _active(team.pauses, team.review_opened_at, until)
+        review = {"from_s": learning_s, "to_s": learning_s + review_s}
+        if phase.started_at is not None:
+            start = learning_s + review_s
+            duration = _clock(team, phase, now)
+            execution = {"from_s": start, "to_s": start + duration}
+            for bucket in _per_minute(team, phase, duration, {"execution": "errors"}):
+                minutes.append({"from_s": start + bucket["minute"] * MINUTE_S, **bucket})
+            errors = [
+                {"seq": beep.seq, "t": start + _since_start(team, phase, beep.ts)}
+                for beep in phase.beeps
+            ]
+    return {
+        "learning": None if learning.started_at is None else {"from_s": 0.0, "to_s": learning_s},
+        "review": review,
+        "execution": execution,
+        "execution_minutes": minutes,
+        "errors": errors,
+    }
 
 
 def _hesitation(team: _Team, phase: _Phase) -> dict[str, float | None]:

@@ -101,6 +101,19 @@ def test_the_csv_exports_match_the_log(server: Server, played: Workshop) -> None
     ]
     # The path was found in the learning phase, within its first minute.
     assert [r["path_progress_pct"] for r in minutes] == ["100.0"]
+    # The minute's seconds, whether it is partial, and its rates over those seconds.
+    assert [
+        (float(r["covered_s"]), r["partial"], float(r["new_per_min"]), float(r["repeat_per_min"]))
+        for r in minutes
+    ] == [
+        (
+            round(b["covered_s"], 1),
+            str(b["partial"]),
+            round(b["new_per_min"], 2),
+            round(b["repeat_per_min"], 2),
+        )
+        for b in learning["per_minute"]
+    ]
 
     summary = list(csv.DictReader(io.StringIO(get(server, played, "export/summary.csv").text)))
     assert len(summary) == 1

@@ -152,10 +152,14 @@ def test_failures_per_minute_cover_the_phase_in_active_minutes(metrics):
     # Beeps at 10, 20, 45, 50 and 90 active seconds; the one at 85 s by the wall clock
     # is at 45 s of active time, so it belongs to the first minute.
     assert metrics["learning"]["per_minute"] == [
-        {"minute": 0, "new": 2, "repeat": 2},
-        {"minute": 1, "new": 1, "repeat": 0},
-        {"minute": 2, "new": 0, "repeat": 0},
-    ]
+        {"minute": 0, "new": 2, "repeat": 2, "covered_s": 60.0, "partial": False,
+         "new_per_min": 2.0, "repeat_per_min": 2.0},
+        {"minute": 1, "new": 1, "repeat": 0, "covered_s": 60.0, "partial": False,
+         "new_per_min": 1.0, "repeat_per_min": 0.0},
+        # 135 s of learning: the last minute covered 15 s, and nothing beeped in it.
+        {"minute": 2, "new": 0, "repeat": 0, "covered_s": 15.0, "partial": True,
+         "new_per_min": 0.0, "repeat_per_min": 0.0},
+    ]  # fmt: skip
 
 
 def test_progress_grows_only_when_a_walker_goes_further_along_the_path(metrics):
@@ -222,7 +226,11 @@ def test_a_first_step_that_beeps_starts_the_learning_clock():
     assert learning["duration_s"] == 30.0
     # from the start of learning, not of its clock, which the beep itself started
     assert learning["time_to_first_beep_s"] == 10.0
-    assert learning["per_minute"] == [{"minute": 0, "new": 1, "repeat": 0}]
+    # 30 s with one failure: one a half minute, 2 a minute
+    assert learning["per_minute"] == [
+        {"minute": 0, "new": 1, "repeat": 0, "covered_s": 30.0, "partial": True,
+         "new_per_min": 2.0, "repeat_per_min": 0.0}
+    ]  # fmt: skip
 
 
 def test_retrace_errors_in_manual_retrace_are_counted_apart():
@@ -351,7 +359,10 @@ def test_running_learning_phase_in_a_huddle_is_measured_up_to_now(game):
     assert learning["time_to_discovery_s"] is None
     assert learning["path_found"] is False
     assert learning["huddles"] == {"count": 1, "seconds": 15.0}
-    assert learning["per_minute"] == [{"minute": 0, "new": 2, "repeat": 2}]
+    assert learning["per_minute"] == [
+        {"minute": 0, "new": 2, "repeat": 2, "covered_s": 55.0, "partial": True,
+         "new_per_min": 2 * 60 / 55, "repeat_per_min": 2 * 60 / 55}
+    ]  # fmt: skip
     # Past the huddle's end, before its end is logged: it counts no more than granted.
     later = team_metrics(running, TEAM, now=140)["learning"]
     assert later["huddles"] == {"count": 1, "seconds": 30.0}
@@ -540,3 +551,60 @@ def test_each_failure_is_placed_in_the_minute_the_bars_count_it(game, metrics):
         placed = [f for f in learning["failure_minutes"] if f["minute"] == bucket["minute"]]
         assert len(placed) == bucket["new"] + bucket["repeat"]
     assert [f["minute"] for f in learning["failure_minutes"]] == [0, 0, 0, 0, 1]  # 10 .. 90 s
+
+
+def test_a_last_partial_minute_gives_its_rate_over_the_seconds_it_covered():
+    """Worked by hand: 150 active seconds of learning are minutes of 60, 60 and 30 s; the 3
+    failures of the last 30 s are 3 / 0.5 = 6 a minute (1 new: 2, 2 repeat: 4), and that
+    minute is marked partial. A pause does not count towards the seconds covered."""
+    s = Session(idle_timeout_s=None)
+    s.join("ann")
+    s.send(10, cmd.StartLearning)
+    s.step(20, "ann", P[0])  # 0: the learning clock starts
+    s.send(30, cmd.Pause)  # 10
+    s.send(50, cmd.Resume)  # 20 s paused
+    s.step(165, "ann", OFF_PATH_ENTRY)  # 125: new
+    s.step(170, "ann", OFF_PATH_ENTRY)  # 130: repeat
+    s.step(180, "ann", OFF_PATH_ENTRY)  # 140: repeat
+    learning = team_metrics(s.log, TEAM, now=190)["learning"]  # 150
+    assert learning["duration_s"] == 150.0
+    assert learning["per_minute"] == [
+        {"minute": 0, "new": 0, "repeat": 0, "covered_s": 60.0, "partial": False,
+         "new_per_min": 0.0, "repeat_per_min": 0.0},
+        {"minute": 1, "new": 0, "repeat": 0, "covered_s": 60.0, "partial": False,
+         "new_per_min": 0.0, "repeat_per_min": 0.0},
+        {"minute": 2, "new": 1, "repeat": 2, "covered_s": 30.0, "partial": True,
+         "new_per_min": 2.0, "repeat_per_min": 4.0},
+    ]  # fmt: skip
+    last = learning["per_minute"][-1]
+    assert last["new_per_min"] + last["repeat_per_min"] == 6.0
+    # At 200 (160 s) the same minute covers 40 s: 3 / (40 / 60) = 4.5 a minute.
+    later = team_metrics(s.log, TEAM, now=200)["learning"]["per_minute"][-1]
+    assert (later["covered_s"], later["new_per_min"] + later["repeat_per_min"]) == (40.0, 4.5)
+    # At 220 (180 s) the minute is whole: its rate is its count, and it is not partial.
+    whole = team_metrics(s.log, TEAM, now=220)["learning"]["per_minute"][-1]
+    assert (whole["covered_s"], whole["partial"], whole["repeat_per_min"]) == (60.0, False, 2.0)
+
+
+def test_the_session_timeline_puts_learning_review_and_execution_on_one_clock(game):
+    """Learning 0..135 s; the review from 205 to 220 by the wall clock (15 s); execution from
+    150 s on that clock for its 36 s, its error at 232 (12 s into it) at 162 s."""
+    timeline = team_metrics(game.log, TEAM)["timeline"]
+    learning = team_metrics(game.log, TEAM)["learning"]
+    execution = team_metrics(game.log, TEAM)["execution"]
+    assert timeline["learning"] == {"from_s": 0.0, "to_s": learning["duration_s"]}
+    review = timeline["review"]
+    assert review["from_s"] == learning["duration_s"]
+    start = timeline["execution"]["from_s"]
+    assert start == review["to_s"]
+    assert timeline["execution"]["to_s"] == start + execution["duration_s"]
+    assert (review["to_s"], timeline["execution"]["to_s"]) == (150.0, 186.0)
+    assert [e["t"] for e in timeline["errors"]] == [162.0]
+    assert timeline["execution_minutes"] == [
+        {"from_s": 150.0, "minute": 0, "errors": 1, "covered_s": 36.0, "partial": True,
+         "errors_per_min": 60 / 36}
+    ]  # fmt: skip
+    assert [m["from_s"] for m in timeline["execution_minutes"]] == [
+        start + 60 * m["minute"] for m in execution["per_minute"]
+    ]
+    assert sum(m["errors"] for m in timeline["execution_minutes"]) == execution["errors"] == 1

@@ -282,7 +282,10 @@ def test_a_version_1_log_replays_to_the_measures_it_had_when_written():
     """Kept as version 1 wrote it, with every kind of event: a later version must read it,
     replay it and give the same debrief. Never rewrite the log; its measures change only with
     the definition of a measure (tests/game/test_metrics.py says which). Changed so far:
-    time_to_first_beep_s counts from the learning phase's start, not its clock's (0 -> 4)."""
+    time_to_first_beep_s counts from the learning phase's start, not its clock's (0 -> 4).
+    Added, no value changed: each minute of per_minute says the seconds it covered
+    (covered_s), whether it is partial and its rates (new_per_min, repeat_per_min); the
+    execution has its per_minute (errors, errors_per_min); a team has its timeline."""
     events = read_log((DATA / "v1-session.jsonl").read_text())
     assert len({event.type for event in events}) == 27  # every type version 1 first had
     verify(events)
