@@ -214,6 +214,7 @@ async def test_the_turn_strip_and_the_whole_board_share_the_phone_screen(
             )
             await takeover.evaluate(_SETTLED)
             await save_screenshot(page, shot, "pause")
+            await assert_accessible(page, f"the pause on {size}")
             await facilitator.command({"type": "resume"})
             await expect(takeover).to_be_hidden()
 
