@@ -2,8 +2,11 @@
 
 The pages carry no secret and no game state. The console link holds the facilitator token in
 its fragment (after `#`), which browsers never send to a server; the pages' scripts read it
-there and use it on the socket and in `Authorization` headers. So a page is the same for any
-workshop id, and an unknown workshop or a wrong token is found out, and said, by the script.
+there, keep it in the browser's localStorage (so /facilitate can list the device's workshops
+and the bare console address opens again), and use it on the socket and in `Authorization`
+headers. A device without it gets one for the workshop's recovery code. So a page is the same
+for any workshop id, and an unknown workshop or a wrong token is found out, and said, by the
+script.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from app.i18n import LANGUAGES, Catalogue, translate
@@ -166,9 +169,11 @@ def default_text(name: str, value: Any, t: Callable[..., str]) -> str:
 # --- pages -----------------------------------------------------------------------------
 
 
-@router.get("/facilitate", response_model=None)
-async def facilitate_root() -> RedirectResponse:
-    return RedirectResponse("/facilitate/new", status_code=307)
+@router.get("/facilitate", response_class=HTMLResponse)
+async def workshops_page(request: Request) -> HTMLResponse:
+    """This device's workshops: the page lists them from the browser's storage, since the
+    server cannot know which workshops a device holds the key of."""
+    return render(request, "facilitator/workshops.html", {})
 
 
 @router.get("/facilitate/new", response_class=HTMLResponse)

@@ -59,7 +59,12 @@ def page(server: Server, path: str, **params: str) -> tuple[str, Page]:
     return response.text, Page(response.text)
 
 
-PAGES = ("/facilitate/new", "/facilitate/Wk3shop-id_1", "/facilitate/Wk3shop-id_1/debrief")
+PAGES = (
+    "/facilitate",
+    "/facilitate/new",
+    "/facilitate/Wk3shop-id_1",
+    "/facilitate/Wk3shop-id_1/debrief",
+)
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -113,6 +118,28 @@ def test_the_console_and_debrief_carry_no_secret(server: Server):
         body = next(attrs for tag, attrs in parsed.tags if tag == "body")
         assert body["data-workshop"] == workshop.id
         assert "[[0, 1]" not in html and "[[0,1]" not in html  # no path in the page
+
+
+def test_the_workshops_page_lists_nothing_itself_and_offers_recovery(server: Server):
+    """The server cannot know a device's workshops: the page's script lists them."""
+    workshop = server.create_workshop()
+    html, parsed = page(server, "/facilitate")
+    assert workshop.id not in html and workshop.token not in html
+    assert parsed.by_id("workshop-list") is not None
+    assert parsed.by_id("recover-form") is not None
+    assert parsed.named("recovery_code")
+    links = [attrs.get("href") for tag, attrs in parsed.tags if tag == "a"]
+    assert "/facilitate/new" in links
+    labelled = {attrs.get("for") for tag, attrs in parsed.tags if tag == "label"}
+    inputs = [attrs for tag, attrs in parsed.tags if tag == "input"]
+    assert inputs and all(attrs.get("id") in labelled for attrs in inputs)
+
+
+def test_the_console_offers_a_recovery_form(server: Server):
+    _, parsed = page(server, "/facilitate/Wk3shop-id_1")
+    form = parsed.by_id("recovery")
+    assert form is not None and "hidden" in form  # shown by the script when there is no key
+    assert parsed.named("recovery_code")
 
 
 def test_a_malformed_workshop_id_is_not_found(server: Server):

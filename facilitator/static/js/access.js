@@ -1,46 +1,77 @@
 // The console link is a capability: /facilitate/<workshop>#<token>. The token lives in the
-// fragment, which browsers never send to the server, then in this tab's sessionStorage (so a
-// language switch or a reload keeps it), and goes out only in the socket's first message and
-// in Authorization headers. Choices such as the team on show live in the query string, so a
-// copied link opens the same view on another device.
+// fragment, which browsers never send to the server; it is then kept on this device, in
+// localStorage with the workshop's title and creation time (so the bare console address, a
+// new tab or a reload opens the console again, and /facilitate lists the workshop), and goes
+// out only in the socket's first message and in Authorization headers. Choices such as the
+// team on show live in the query string, so a copied link opens the same view on another
+// device. A device without the key can get one for the workshop's recovery code.
 
 import { t } from "./shared.js";
 
 const TOKEN = /^[A-Za-z0-9_-]{16,100}$/;
+const WORKSHOPS_KEY = "electric-maze:workshops";
 
 export const workshopId = document.body.dataset.workshop;
-const storageKey = `electric-maze:facilitator:${workshopId}`;
 
-function stored() {
+// --- the workshops this device runs ---------------------------------------------------------
+
+// id -> {token, title, created_at (seconds)}; {} when storage is refused (private mode).
+export function rememberedWorkshops() {
   try {
-    return sessionStorage.getItem(storageKey);
+    const kept = JSON.parse(localStorage.getItem(WORKSHOPS_KEY) ?? "{}");
+    return kept && typeof kept === "object" && !Array.isArray(kept) ? kept : {};
   } catch {
-    return null; // storage refused (private mode): the fragment alone must do
+    return {};
   }
 }
 
-function store(token) {
+function saveWorkshops(workshops) {
   try {
-    sessionStorage.setItem(storageKey, token);
+    localStorage.setItem(WORKSHOPS_KEY, JSON.stringify(workshops));
   } catch {
-    // as above
+    // storage refused: the fragment alone must do
   }
+}
+
+// Keep (or update) what this device knows of a workshop: any of token, title, created_at.
+export function rememberWorkshop(id, details) {
+  if (!id) return;
+  const workshops = rememberedWorkshops();
+  const known = workshops[id] ?? {};
+  const merged = { ...known };
+  for (const [name, value] of Object.entries(details)) if (value !== undefined && value !== null && value !== "") merged[name] = value;
+  if (!TOKEN.test(merged.token ?? "")) return;
+  if (typeof merged.created_at !== "number") merged.created_at = Date.now() / 1000;
+  workshops[id] = merged;
+  saveWorkshops(workshops);
+}
+
+export function forgetWorkshop(id) {
+  const workshops = rememberedWorkshops();
+  delete workshops[id];
+  saveWorkshops(workshops);
+}
+
+function stored() {
+  const token = rememberedWorkshops()[workshopId]?.token;
+  return typeof token === "string" && token ? token : null;
 }
 
 export function forget() {
-  try {
-    sessionStorage.removeItem(storageKey);
-  } catch {
-    // as above
-  }
+  forgetWorkshop(workshopId);
 }
 
-// The token, or null when the link has none. A malformed one is returned as it is: only the
-// server can say it is wrong, and the page then says the link is not valid.
+// The token, or null when neither the link nor this device has one. A malformed one is
+// returned as it is: only the server can say it is wrong, and the page then says the link is
+// not valid.
 export function readToken() {
   const fragment = decodeURIComponent(location.hash.slice(1)).split(/[&/]/)[0].trim();
   if (fragment) {
-    if (TOKEN.test(fragment)) store(fragment);
+    if (TOKEN.test(fragment)) {
+      const known = rememberedWorkshops()[workshopId];
+      // a different key for the same workshop (a recovered one): the link's wins
+      rememberWorkshop(workshopId, { ...(known ?? {}), token: fragment });
+    }
     return fragment;
   }
   const kept = stored();
@@ -49,6 +80,64 @@ export function readToken() {
     return kept;
   }
   return null;
+}
+
+// --- a key for this device, for the workshop's recovery code ---------------------------------
+
+function offerRecovery() {
+  const form = document.getElementById("recovery");
+  if (!form || form.dataset.ready) {
+    if (form) form.hidden = false;
+    return;
+  }
+  form.dataset.ready = "true";
+  form.hidden = false;
+  const input = document.getElementById("recovery-code");
+  const error = document.getElementById("recovery-error");
+  const button = document.getElementById("recovery-submit");
+  form.addEventListener("submit", async (submitted) => {
+    submitted.preventDefault();
+    const code = input.value.trim();
+    error.textContent = "";
+    input.removeAttribute("aria-invalid");
+    if (!code) {
+      error.textContent = t("fac.recovery.empty");
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+    button.disabled = true;
+    try {
+      const response = await fetch(`/api/workshops/${encodeURIComponent(workshopId)}/recover`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ recovery_code: code }),
+        cache: "no-store",
+        credentials: "omit",
+      });
+      if (response.ok) {
+        const answer = await response.json();
+        rememberWorkshop(workshopId, { token: answer.facilitator_token, title: answer.title, created_at: answer.created_at });
+        history.replaceState(history.state, "", `${location.pathname}${location.search}`);
+        location.reload();
+        return;
+      }
+      if (response.status === 429) {
+        const wait = Number(response.headers.get("retry-after")) || 60;
+        error.textContent = t("fac.recovery.blocked", { s: wait });
+      } else if (response.status === 422) {
+        error.textContent = t("fac.recovery.malformed");
+      } else {
+        error.textContent = t("fac.recovery.wrong");
+      }
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+    } catch {
+      error.textContent = t("fac.error.offline");
+    } finally {
+      button.disabled = false;
+    }
+  });
 }
 
 // The page says why it shows nothing: the link is incomplete, not valid, or refused for now.
@@ -69,6 +158,7 @@ export function showRefusal(reason) {
   document.getElementById("app").hidden = true;
   document.getElementById("denied").hidden = false;
   document.title = `${t(title)} · ${t("app.name")}`;
+  if (reason === "incomplete" || reason === "invalid") offerRecovery();
 }
 
 // --- what the page shows, kept in the query string ----------------------------------------

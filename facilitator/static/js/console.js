@@ -14,6 +14,7 @@ import {
   authorised,
   copyText,
   workshopId,
+  rememberWorkshop,
 } from "./access.js";
 import { ConsoleSocket } from "./socket.js";
 import { $, el, setText } from "./dom.js";
@@ -42,6 +43,7 @@ const state = {
   beepPhase: null, // "learning" or "execution", when the facilitator chose one
   dragging: null,
   names: new Map(), // player id -> name, kept for players who have left
+  rememberedTitle: null, // the title this device's list of workshops has
 };
 
 // --- access ----------------------------------------------------------------------------------
@@ -322,6 +324,10 @@ function render() {
   if (!teams().some((candidate) => candidate.id === state.teamId)) state.teamId = teams()[0]?.id ?? null;
   setText($("#workshop-title"), view.session.title);
   document.title = `${view.session.title} · ${t("fac.console.page_title")}`;
+  if (state.rememberedTitle !== view.session.title) {
+    state.rememberedTitle = view.session.title; // for this device's list of workshops
+    rememberWorkshop(workshopId, { token, title: view.session.title });
+  }
   for (const link of [$("#debrief-link"), $("#ended-debrief")]) link.href = pageLink(debriefPath(), token);
   $("#team-debrief").href = pageLink(debriefPath(), token, { team: teams().length > 1 ? state.teamId : null });
   $("#ended-banner").hidden = !view.session.ended;

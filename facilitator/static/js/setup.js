@@ -4,6 +4,7 @@
 
 import { t, lang, squareName } from "./shared.js";
 import { duration } from "./format.js";
+import { rememberWorkshop, saveBlob, copyText } from "./access.js";
 
 const $ = (selector) => document.querySelector(selector);
 const options = JSON.parse($("#setup-options").textContent);
@@ -571,13 +572,16 @@ form.addEventListener("submit", async (event) => {
 
 function created(answer, asked) {
   const link = answer.facilitator_url;
-  try {
-    sessionStorage.setItem(`electric-maze:facilitator:${answer.workshop_id}`, answer.facilitator_token);
-  } catch {
-    // the link itself carries the token
-  }
+  // Kept on this device: its console opens again from /facilitate or the bare address.
+  rememberWorkshop(answer.workshop_id, {
+    token: answer.facilitator_token,
+    title: asked.title || t("app.name"),
+    created_at: Date.now() / 1000,
+  });
   form.hidden = true;
   $("#console-link").value = link;
+  recovery = { code: answer.recovery_code, title: asked.title || t("app.name"), url: link.split("#")[0], id: answer.workshop_id };
+  $("#recovery-code").textContent = answer.recovery_code;
   // Open it on this server, whatever address phones use to reach it.
   $("#open-console").href = `/facilitate/${encodeURIComponent(answer.workshop_id)}#${answer.facilitator_token}`;
   const rows = answer.teams.map((team, index) => {
@@ -598,6 +602,29 @@ function created(answer, asked) {
   panel.focus();
   document.title = `${t("fac.created.title")} · ${t("app.name")}`;
 }
+
+let recovery = null; // the workshop's recovery code, shown once
+
+$("#copy-recovery").addEventListener("click", async () => {
+  if (!recovery) return;
+  const copied = await copyText(recovery.code);
+  $("#recovery-status").textContent = copied ? t("fac.copied") : t("fac.created.recovery_by_hand");
+});
+
+$("#download-recovery").addEventListener("click", () => {
+  if (!recovery) return;
+  const text = [
+    t("fac.created.recovery_file_title", { title: recovery.title }),
+    "",
+    `${t("fac.created.recovery_file_console")} ${recovery.url}`,
+    `${t("fac.created.recovery_file_code")} ${recovery.code}`,
+    "",
+    t("fac.created.recovery_file_how"),
+    "",
+  ].join("\n");
+  saveBlob(new Blob([text], { type: "text/plain;charset=utf-8" }), `electric-maze-recovery-${recovery.id}.txt`);
+  $("#recovery-status").textContent = t("fac.created.recovery_saved");
+});
 
 $("#copy-link").addEventListener("click", async () => {
   const input = $("#console-link");
