@@ -133,6 +133,24 @@ def clock(seconds: float | None) -> str:
     return f"{whole // 60}:{whole % 60:02d}"
 
 
+def rate(value: float | None) -> str:
+    """A rate per minute as the chart's table writes it: to 0.01; a dash for none."""
+    if value is None:
+        return "\u2013"
+    return f"{math.floor(value * 100 + 0.5) / 100:g}"
+
+
+def figures(bucket: dict[str, Any]) -> list[str]:
+    """A minute's seconds covered ("partial: 0:30" for a last minute cut short) and its rates,
+    as the chart's table shows them after its counts."""
+    covered = clock(bucket["covered_s"])
+    return [
+        f"partial: {covered}" if bucket["partial"] else covered,
+        rate(bucket["new_per_min"]),
+        rate(bucket["repeat_per_min"]),
+    ]
+
+
 def progress_by_minute(points: list[dict[str, float]], minutes: int) -> list[str]:
     """The share of the path found by the end of each minute, as the chart's table shows it."""
     shown = []
@@ -332,7 +350,7 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
         for row in await page.locator("#live-chart-data tbody tr").all()
     ]
     assert rows == [
-        [str(b["minute"] + 1), str(b["new"]), str(b["repeat"]), shown]
+        [str(b["minute"] + 1), str(b["new"]), str(b["repeat"]), shown, *figures(b)]
         for b, shown in zip(
             learning["per_minute"], progress_by_minute(learning["progress"], minutes), strict=True
         )
@@ -346,10 +364,15 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
     line = [[0, 0]] + [[p["t"] / 60, shown_share(p["progress"])] for p in learning["progress"]]
     if learning["duration_s"] / 60 > line[-1][0] + 1e-9:
         line.append([learning["duration_s"] / 60, line[-1][1]])
-    flat = [value for point in bars[2] for value in point]
+    # The path found is on its own chart under the bars (it was the bars' third dataset).
+    strip = await page.evaluate(
+        "() => Chart.getChart(document.querySelector('#live-progress')).data.datasets"
+        ".map((d) => d.data.map((p) => [p.x, p.y]))"
+    )
+    flat = [value for point in strip[0] for value in point]
     assert flat == pytest.approx([value for point in line for value in point])
     # The line rises at the moment each square was reached, as the table says, not a step early.
-    await assert_rises_when_reached(page, "#live-chart", 2)
+    await assert_rises_when_reached(page, "#live-progress", 0)
 
     # The debrief: the measures of the log, team-level unless asked.
     await page.get_by_role("link", name="Debrief", exact=True).click()
@@ -369,7 +392,7 @@ async def test_a_workshop_is_set_up_run_and_debriefed_from_the_pages(
     assert await execution.locator('[data-measure="predicted"] td').inner_text() == "0:20"
     assert await execution.locator('[data-measure="crossings"] td').inner_text() == "3"
     await expect(page.locator(".people")).to_be_hidden()
-    await assert_rises_when_reached(page, '[data-figure="failures"] canvas', 2)
+    await assert_rises_when_reached(page, '[data-figure="failures"] canvas.progress-strip', 0)
     await assert_rises_when_reached(page, '[data-figure="progress"] canvas', 0)
     # Against the prediction, worked out from the times as shown: 1:30 against 1:24 is -0:06.
     compared = await page.evaluate(
@@ -951,3 +974,142 @@ async def test_the_console_says_when_the_server_was_away(
         await save_screenshot(page, request.node.name, "outage")
     finally:
         server.stop()
+
+
+# --- the charts tell the truth: rates, a partial last minute, the path found on its own scale ---
+
+CHART_DATA = """(selector) => {
+  const chart = Chart.getChart(document.querySelector(selector));
+  return chart.data.datasets.map((dataset, index) => {
+    const meta = chart.getDatasetMeta(index);
+    return {
+      label: dataset.label,
+      hidden: Boolean(dataset.hidden),
+      points: dataset.data.map((raw, at) => ({
+        raw,
+        drawn: meta.controller.getParsed(at).y,
+        top: meta.data[at] ? meta.data[at].y : null,
+      })),
+      min: chart.scales[meta.yAxisID].min,
+      max: chart.scales[meta.yAxisID].max,
+      height: chart.height,
+      axes: Object.keys(chart.scales).filter((id) => id !== "x"),
+      x: [chart.scales.x.min, chart.scales.x.max],
+    };
+  });
+}"""
+
+
+async def test_the_live_chart_draws_rates_a_partial_last_minute_and_the_path_on_its_own_scale(
+    clocked_server: ClockedServer, walker: Any, browsing: Browsing, request: pytest.FixtureRequest
+) -> None:
+    """Worked by hand: Ann's first step starts the learning clock; she beeps at 125 s (new), 130
+    and 140 s (repeats) and crosses at 145 s, which ends learning. Its minutes cover 60, 60 and
+    25 s: the last one's 3 failures are 3 / (25 / 60) = 7.2 a minute (new 2.4, repeat 4.8), not
+    3, and it is partial. The review lasts 20 s; execution starts at 165 s of the session's
+    timeline, and its error is drawn on that same axis."""
+    workshop, host, ann = walker
+    base = START + 100_000  # after the other tests of this server's clock
+    clocked_server.set_time(base)
+
+    async def command(message: dict[str, Any]) -> None:
+        await host.command({**message, "team": "t1"})
+
+    async def step(at: float, square: tuple[int, int]) -> None:
+        clocked_server.set_time(base + at)
+        await ann.send(json.dumps({"type": "step", "row": square[0], "col": square[1]}))
+
+    page = await browsing.open("facilitator", viewport={"width": 1280, "height": 800})
+    await page.goto(
+        clocked_server.url(f"/facilitate/{workshop['workshop_id']}#{workshop['facilitator_token']}")
+    )
+    await expect(page.locator("#app")).to_be_visible()
+    await command({"type": "start_learning"})
+    await step(0, PATH[0])  # the learning clock starts
+    await host.wait_until("the first step", lambda team: team["learning"]["started_at"] is not None)
+    for at, count in ((125, 1), (130, 2), (140, 3)):
+        await step(at, (0, 0))  # off the path: new, then repeats
+        await host.wait_until(f"beep {count}", lambda team, n=count: team["failures"] == n)
+    for offset, square in enumerate(PATH):
+        await step(142 + offset, square)  # crosses at 145: learning ends
+    await host.wait_until("learning ended", lambda team: team["phase"] == "review")
+    clocked_server.set_time(base + 165)
+    await command({"type": "start_execution"})
+    await host.wait_until("Ann walks", lambda team: len(team["walkers"]) == 1)
+    await step(170, PATH[0])
+    await step(172, (1, 0))  # off the path: an execution error at 7 s of execution
+    await host.wait_until("the execution error", lambda team: team["execution_errors"] == 1)
+    clocked_server.set_time(base + 180)
+    await command({"type": "pause"})  # execution's clock stands at 15 s
+    rows = page.locator("#live-chart-data tbody tr")
+    await expect(rows).to_have_count(3)
+    await expect(rows.nth(2)).to_have_text(
+        re.compile(r"^\s*3\s*1\s*2\s*100%\s*partial: 0:25\s*2\.4\s*4\.8\s*$")
+    )
+    await expect(page.locator("#live-execution-data tbody tr")).to_have_count(1)
+    await expect(page.locator("#live-execution-data tbody tr")).to_have_text(
+        re.compile(r"^\s*2:45\s*1\s*partial: 0:15\s*4\s*$")
+    )
+
+    drawn = await page.evaluate(CHART_DATA, "#live-chart")
+    new, repeat, errors = drawn
+    # One y axis on this chart; the bars are rates.
+    assert drawn[0]["axes"] == ["y"]
+    last_new, last_repeat = new["points"][-1], repeat["points"][-1]
+    for bar, count in ((last_new, 1), (last_repeat, 2)):
+        assert bar["raw"]["y"] == count  # the count, as the metrics give it
+        assert bar["raw"]["partial"] is True and bar["raw"]["covered_s"] == 25
+        assert bar["drawn"] == pytest.approx(count / (25 / 60))  # drawn: the rate
+    assert last_new["drawn"] + last_repeat["drawn"] == pytest.approx(7.2)
+    assert [p["drawn"] for p in new["points"][:2]] == [0, 0]  # whole minutes: rate = count
+    assert all(p["raw"]["partial"] is False for p in new["points"][:2])
+    # The execution's error on the same axis, after the review: its minute starts at 2:45.
+    assert not errors["hidden"]
+    assert [p["raw"]["x"] for p in errors["points"]] == [pytest.approx(165 / 60 + 0.5)]
+    assert [p["raw"]["y"] for p in errors["points"]] == [1]
+    assert errors["points"][0]["drawn"] == pytest.approx(1 / (15 / 60))
+    assert drawn[0]["x"][1] >= 180 / 60
+
+    # The path found: its own chart, 0 to 100%, its highest point within the axis and drawn.
+    strip = (await page.evaluate(CHART_DATA, "#live-progress"))[0]
+    highest = max(p["drawn"] for p in strip["points"])
+    assert highest == 100
+    assert strip["axes"] == ["y"] and strip["min"] <= highest <= strip["max"] == 100
+    assert all(0 <= p["top"] <= strip["height"] for p in strip["points"])
+    assert strip["x"] == drawn[0]["x"]  # the same minutes as the bars above
+    await save_screenshot(page, request.node.name, "console-chart")
+    await page.locator("#live-figure").screenshot(
+        path=str(screenshot_path(request.node.name, "console-chart-figure"))
+    )
+
+    # The debrief draws the same: rates, the partial minute, the path on its own chart.
+    clocked_server.set_time(base + 190)
+    await host.command({"type": "end"})
+    await page.goto(
+        clocked_server.url(
+            f"/facilitate/{workshop['workshop_id']}/debrief#{workshop['facilitator_token']}"
+        )
+    )
+    await expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    figure = page.locator('section[data-team="t1"] [data-figure="failures"]')
+    bars = await page.evaluate(
+        CHART_DATA, 'section[data-team="t1"] [data-figure="failures"] canvas:not(.progress-strip)'
+    )
+    assert bars[0]["points"][-1]["drawn"] + bars[1]["points"][-1]["drawn"] == pytest.approx(7.2)
+    assert bars[1]["points"][-1]["raw"]["partial"] is True
+    debrief_strip = (
+        await page.evaluate(
+            CHART_DATA, 'section[data-team="t1"] [data-figure="failures"] canvas.progress-strip'
+        )
+    )[0]
+    assert max(p["drawn"] for p in debrief_strip["points"]) <= debrief_strip["max"] == 100
+    await figure.scroll_into_view_if_needed()
+    await figure.screenshot(path=str(screenshot_path(request.node.name, "debrief-chart-figure")))
+    await save_screenshot(page, request.node.name, "debrief-chart")
+
+
+def screenshot_path(test_name: str, label: str) -> Path:
+    from tests.e2e.support import SCREENSHOTS
+
+    SCREENSHOTS.mkdir(exist_ok=True)
+    return SCREENSHOTS / f"{test_name.removeprefix('test_')}--{label}.png"

@@ -14,6 +14,8 @@ export const COLOURS = {
   actual: "#0072B2",
   adjusted: "#1b1f24",
   crossing: "#009E73",
+  error: "#CC79A7",
+  review: "rgba(86,180,233,0.16)",
   grid: "#d5dbe3",
   ink: "#1b1f24",
   muted: "#4a5563",
@@ -50,7 +52,8 @@ const valueLabels = {
       if (meta.type !== "bar" || meta.hidden) return;
       meta.data.forEach((bar, at) => {
         const raw = dataset.data[at];
-        const value = typeof raw === "object" && raw !== null ? raw.y ?? raw.x : raw;
+        const key = dataset.parsing?.yAxisKey;
+        const value = typeof raw === "object" && raw !== null ? (key ? raw[key] : raw.y ?? raw.x) : raw;
         if (value === null || value === undefined || value === 0) return;
         const text = options.format ? options.format(value) : String(value);
         const { x, y, base, width, height } = bar.getProps(["x", "y", "base", "width", "height"], true);
@@ -106,11 +109,113 @@ const markers = {
   },
 };
 
+// The session's phases on the minutes axis (from the metrics' timeline): the review shaded
+// between learning and execution, each phase named at the top.
+const phaseBands = {
+  id: "phaseBands",
+  beforeDatasetsDraw(chart, args, options) {
+    const bands = chart.$phaseBands ?? []; // kept off the options, which Chart.js would resolve
+    if (!bands.length) return;
+    const { ctx, chartArea } = chart;
+    const x = chart.scales.x;
+    ctx.save();
+    ctx.font = `600 ${options.size ?? 13}px ${FONT}`;
+    ctx.textBaseline = "top";
+    ctx.textAlign = "center";
+    for (const band of bands) {
+      const left = Math.max(chartArea.left, x.getPixelForValue(band.from));
+      const right = Math.min(chartArea.right, x.getPixelForValue(band.to));
+      if (right <= left) continue;
+      if (band.fill) {
+        ctx.fillStyle = band.fill;
+        ctx.fillRect(left, chartArea.top, right - left, chartArea.bottom - chartArea.top);
+      }
+      if (band.edge) {
+        ctx.strokeStyle = COLOURS.muted;
+        ctx.lineWidth = 1;
+        ctx.setLineDash([4, 4]);
+        ctx.beginPath();
+        ctx.moveTo(left, chartArea.top);
+        ctx.lineTo(left, chartArea.bottom);
+        ctx.stroke();
+        ctx.setLineDash([]);
+      }
+      if (band.label && right - left > ctx.measureText(band.label).width + 4) {
+        ctx.fillStyle = COLOURS.muted;
+        ctx.fillText(band.label, (left + right) / 2, chartArea.top + 4);
+      }
+    }
+    ctx.restore();
+  },
+};
+
+// Over a partial minute's bars, how much of the minute it covered ("partial: 0:30"): its bar is
+// a rate over those seconds, drawn lighter.
+const partialLabels = {
+  id: "partialLabels",
+  afterDatasetsDraw(chart, args, options) {
+    if (!options || options.display === false) return;
+    const { ctx, chartArea } = chart;
+    const size = options.size ?? 12;
+    const tops = new Map();
+    chart.data.datasets.forEach((dataset, index) => {
+      const meta = chart.getDatasetMeta(index);
+      if (meta.type !== "bar" || meta.hidden) return;
+      meta.data.forEach((bar, at) => {
+        const raw = dataset.data[at];
+        if (!raw?.partial) return;
+        const { x, y } = bar.getProps(["x", "y"], true);
+        const key = Math.round(x);
+        const top = Math.min(tops.get(key)?.y ?? Infinity, y);
+        tops.set(key, { x, y: top, covered: raw.covered_s });
+      });
+    });
+    ctx.save();
+    ctx.font = `italic 600 ${size}px ${FONT}`;
+    ctx.textAlign = "center";
+    ctx.textBaseline = "bottom";
+    for (const { x, y, covered } of tops.values()) {
+      const text = t("fac.chart.partial", { time: clock(covered) });
+      const ty = Math.max(chartArea.top + 2 * size + 10, y - 6); // under the phases' names
+      ctx.lineWidth = 3;
+      ctx.strokeStyle = "#ffffff";
+      ctx.fillStyle = COLOURS.ink;
+      ctx.strokeText(text, x, ty);
+      ctx.fillText(text, x, ty);
+    }
+    ctx.restore();
+  },
+};
+
+// A minute's bar spans the seconds it covered: a partial last minute is as narrow as it was
+// short, its rate as tall as a whole minute's would be. Bars are placed at their minute's middle
+// (x) on a minutes axis; this draws them from the minute's start for covered_s.
+const coveredWidths = {
+  id: "coveredWidths",
+  afterDatasetsUpdate(chart) {
+    const scale = chart.scales.x;
+    chart.data.datasets.forEach((dataset, index) => {
+      const meta = chart.getDatasetMeta(index);
+      if (meta.type !== "bar") return;
+      meta.data.forEach((bar, at) => {
+        const raw = dataset.data[at];
+        if (!raw || raw.covered_s === undefined || !raw.partial) return;
+        const start = scale.getPixelForValue(raw.x - 0.5);
+        const whole = scale.getPixelForValue(raw.x + 0.5) - start;
+        const width = Math.max(2, whole * (raw.covered_s / 60));
+        const gap = whole * 0.04;
+        bar.x = start + width / 2;
+        bar.width = Math.max(2, width - 2 * gap);
+      });
+    });
+  },
+};
+
 let registered = false;
 function setUp() {
   if (registered) return;
   registered = true;
-  Chart.register(whiteBackground, valueLabels, markers);
+  Chart.register(whiteBackground, valueLabels, markers, phaseBands, partialLabels, coveredWidths);
   Chart.defaults.font.family = FONT;
   Chart.defaults.color = COLOURS.ink;
   Chart.defaults.borderColor = COLOURS.grid;
@@ -177,41 +282,69 @@ function legend(size) {
 
 export const MIN_MINUTES = 5;
 
+// A partial minute's colours: lighter, for a bar that covers less than a whole minute.
+const LIGHT = { new: "#8DBFDD", repeat: "#EDB089", error: "#E6BCD5" };
+
 function minuteStep(minutes) {
   for (const step of [1, 2, 5, 10]) if (minutes / step <= 12) return step;
   return 15;
 }
 
-export function failuresChart(canvas, { size = "normal", progress = true } = {}) {
+// rates: the bars are failures per minute (each minute's count over the seconds it covered, as
+// the metrics give it), a partial last minute drawn lighter and labelled; the path found is then
+// on a chart of its own (progressStrip), and execution errors join on the session's timeline.
+export function failuresChart(canvas, { size = "normal", progress = true, rates = false } = {}) {
   setUp();
   const s = sizes(size);
+  const fill = (colour, light, pattern) => (context) => {
+    const partial = context.raw?.partial;
+    if (pattern) return hatch(partial ? light : colour);
+    return partial ? light : colour;
+  };
+  const rateParsing = rates ? { parsing: { xAxisKey: "x", yAxisKey: "rate" } } : {};
   const datasets = [
     {
       type: "bar",
-      label: t("fac.chart.new"),
+      label: t(rates ? "fac.chart.new_rate" : "fac.chart.new"),
       data: [],
       stack: "beeps",
-      backgroundColor: COLOURS.new,
+      backgroundColor: rates ? fill(COLOURS.new, LIGHT.new, false) : COLOURS.new,
       borderColor: COLOURS.new,
       borderWidth: 1,
       barPercentage: 0.92,
       categoryPercentage: 1,
       order: 2,
+      ...rateParsing,
     },
     {
       type: "bar",
-      label: t("fac.chart.repeat"),
+      label: t(rates ? "fac.chart.repeat_rate" : "fac.chart.repeat"),
       data: [],
       stack: "beeps",
-      backgroundColor: hatch(COLOURS.repeat),
+      backgroundColor: rates ? fill(COLOURS.repeat, LIGHT.repeat, true) : hatch(COLOURS.repeat),
       borderColor: COLOURS.repeat,
       borderWidth: 2,
       barPercentage: 0.92,
       categoryPercentage: 1,
       order: 2,
+      ...rateParsing,
     },
   ];
-  if (progress) {
+  if (rates) {
+    datasets.push({
+      type: "bar",
+      label: t("fac.chart.errors_rate"),
+      data: [],
+      stack: "beeps",
+      backgroundColor: fill(COLOURS.error, LIGHT.error, false),
+      borderColor: COLOURS.error,
+      borderWidth: 1,
+      barPercentage: 0.92,
+      categoryPercentage: 1,
+      order: 2,
+      ...rateParsing,
+    });
+  } else if (progress) {
     datasets.push({
       type: "line",
       label: t("fac.chart.progress"),
@@ -245,11 +378,13 @@ export function failuresChart(canvas, { size = "normal", progress = true } = {})
       stacked: true,
       beginAtZero: true,
       suggestedMax: 4,
-      title: axisTitle(t("fac.chart.failures"), s.title),
+      grace: rates ? "12%" : 0,
+      afterFit: rates ? fixedWidth(size) : undefined,
+      title: axisTitle(t(rates ? "fac.chart.failures_rate" : "fac.chart.failures"), s.title),
       ticks: { precision: 0, font: { size: s.tick } },
     },
   };
-  if (progress) {
+  if (progress && !rates) {
     scales.progress = {
       position: "right",
       min: 0,
@@ -259,6 +394,7 @@ export function failuresChart(canvas, { size = "normal", progress = true } = {})
       grid: { drawOnChartArea: false },
     };
   }
+  const perMinute = (value) => String(Math.round(value * 10) / 10);
   return new Chart(canvas, {
     data: { datasets },
     options: {
@@ -273,14 +409,81 @@ export function failuresChart(canvas, { size = "normal", progress = true } = {})
             title: (items) => {
               const item = items[0];
               if (!item) return "";
-              return item.dataset.type === "line" ? clock(item.parsed.x * 60) : t("fac.chart.minute_n", { n: Math.floor(item.parsed.x) + 1 });
+              if (item.dataset.type === "line") return clock(item.parsed.x * 60);
+              if (item.raw?.covered_s !== undefined) return t("fac.chart.minute_span", { from: clock(item.raw.from_s), to: clock(item.raw.from_s + item.raw.covered_s) });
+              return t("fac.chart.minute_n", { n: Math.floor(item.parsed.x) + 1 });
             },
-            label: (context) => `${context.dataset.label}: ${context.dataset.type === "line" ? `${context.parsed.y}%` : context.parsed.y}`,
+            label: (context) => {
+              if (context.dataset.type === "line") return `${context.dataset.label}: ${context.parsed.y}%`;
+              const raw = context.raw;
+              if (rates && raw?.covered_s !== undefined) {
+                return t("fac.chart.rate_tooltip", { label: context.dataset.label, rate: perMinute(context.parsed.y), count: raw.y, time: clock(raw.covered_s) });
+              }
+              return `${context.dataset.label}: ${context.parsed.y}`;
+            },
           },
         },
-        valueLabels: { inside: true, size: s.value },
+        valueLabels: { inside: true, size: s.value, format: rates ? perMinute : undefined },
+        partialLabels: { display: rates, size: s.value },
+        phaseBands: { size: s.value },
       },
       scales,
+    },
+  });
+}
+
+// The share of the path found, on a chart of its own under the failures (sharing their minutes
+// axis, set by setFailures): one y axis, 0 to 100%, and a line never cut off at 100%.
+export function progressStrip(canvas, { size = "normal" } = {}) {
+  setUp();
+  const s = sizes(size);
+  const box = canvas.parentElement;
+  if (box?.dataset.strip !== undefined) box.style.setProperty("height", size === "large" ? "9rem" : "7.5rem");
+  return new Chart(canvas, {
+    type: "line",
+    data: {
+      datasets: [
+        {
+          label: t("fac.chart.progress"),
+          data: [],
+          stepped: "before",
+          borderColor: COLOURS.progress,
+          backgroundColor: "rgba(0,114,178,0.12)",
+          fill: "origin",
+          borderWidth: s.line,
+          pointRadius: (context) => (context.raw?.edge ? 0 : s.point),
+          pointStyle: "rectRot",
+          pointBorderColor: "#ffffff",
+          pointBorderWidth: size === "print" ? 1 : 2,
+          clip: false, // the line at 100% is drawn whole, not halved by the chart's edge
+        },
+      ],
+    },
+    options: {
+      ...common(size),
+      layout: { padding: { top: s.point + s.line } },
+      plugins: {
+        legend: { display: false },
+        valueLabels: { display: false },
+        tooltip: { callbacks: { title: (items) => clock((items[0]?.parsed.x ?? 0) * 60), label: (context) => `${context.dataset.label}: ${context.parsed.y}%` } },
+      },
+      scales: {
+        x: {
+          type: "linear",
+          min: 0,
+          max: MIN_MINUTES,
+          title: { display: false },
+          ticks: { stepSize: 1, precision: 0, font: { size: s.tick } },
+          grid: { color: COLOURS.grid },
+        },
+        y: {
+          min: 0,
+          max: 100,
+          title: axisTitle(t("fac.chart.progress_axis"), s.title),
+          ticks: { stepSize: 50, callback: (value) => `${value}%`, font: { size: s.tick } },
+          afterFit: fixedWidth(size),
+        },
+      },
     },
   });
 }
@@ -313,19 +516,71 @@ export function progressByMinute(points, minutes) {
 // learning: the metrics' learning part; seconds: the phase's running time now (it grows
 // between two metrics messages).
 // minMinutes: the live chart shows a few minutes ahead, for the bars to grow into.
-export function setFailures(chart, learning, { seconds = null, minMinutes = MIN_MINUTES } = {}) {
+// With rates, each point is {x, y: the count, rate, covered_s, partial, from_s}: the chart draws
+// the rate; timeline (the team's metrics.timeline) adds the execution's errors and the review
+// between; strip (a progressStrip) gets the path found on the same minutes.
+export function setFailures(chart, learning, { seconds = null, minMinutes = MIN_MINUTES, timeline = null, strip = null } = {}) {
   const buckets = learning?.per_minute ?? [];
   const elapsed = Math.max(seconds ?? 0, learning?.duration_s ?? 0);
   const minutes = Math.max(buckets.length, Math.ceil(elapsed / 60));
-  const shown = Math.max(minMinutes, minutes, 1);
-  const bar = (kind) => buckets.map((bucket) => ({ x: bucket.minute + 0.5, y: bucket[kind] }));
+  const rates = chart.data.datasets[0].parsing?.yAxisKey === "rate";
+  const bar = (kind) =>
+    buckets.map((bucket) => {
+      const point = { x: bucket.minute + 0.5, y: bucket[kind] };
+      if (!rates) return point;
+      return { ...point, rate: bucket[`${kind}_per_min`] ?? 0, covered_s: bucket.covered_s, partial: bucket.partial, from_s: bucket.minute * 60 };
+    });
   chart.data.datasets[0].data = bar("new");
   chart.data.datasets[1].data = bar("repeat");
-  if (chart.data.datasets[2]) {
-    chart.data.datasets[2].data = learning?.started_at ? progressPoints(learning.progress ?? [], elapsed / 60) : [];
+  const progress = learning?.started_at ? progressPoints(learning.progress ?? [], elapsed / 60) : [];
+  let end = minutes;
+  if (rates) {
+    const executed = timeline?.execution_minutes ?? [];
+    chart.data.datasets[2].data = executed.map((bucket) => ({
+      x: bucket.from_s / 60 + 0.5,
+      y: bucket.errors,
+      rate: bucket.errors_per_min ?? 0,
+      covered_s: bucket.covered_s,
+      partial: bucket.partial,
+      from_s: bucket.from_s - (timeline.execution?.from_s ?? 0),
+    }));
+    chart.data.datasets[2].hidden = !timeline?.execution;
+    const bands = [];
+    if (timeline?.review) {
+      const review = timeline.review;
+      bands.push({ from: 0, to: review.from_s / 60, label: t("fac.chart.band_learning") });
+      bands.push({ from: review.from_s / 60, to: review.to_s / 60, fill: COLOURS.review, edge: true, label: t("fac.chart.band_review") });
+      end = Math.max(end, review.to_s / 60);
+    }
+    if (timeline?.execution) {
+      const execution = timeline.execution;
+      bands.push({ from: execution.from_s / 60, to: execution.to_s / 60, edge: true, label: t("fac.chart.band_execution") });
+      end = Math.max(end, execution.to_s / 60, ...executed.map((bucket) => bucket.from_s / 60 + 1));
+    }
+    chart.$phaseBands = bands;
+    chart.options.scales.x.title.text = t(bands.length ? "fac.chart.session_minutes" : "fac.chart.minute");
+  } else if (chart.data.datasets[2]) {
+    chart.data.datasets[2].data = progress;
   }
+  const shown = Math.max(minMinutes, Math.ceil(end - 1e-9), 1);
   setMinuteAxis(chart, shown);
   chart.update("none");
+  if (strip) {
+    strip.data.datasets[0].data = progress;
+    strip.options.scales.x.min = chart.options.scales.x.min;
+    strip.options.scales.x.max = chart.options.scales.x.max;
+    strip.options.scales.x.ticks.stepSize = chart.options.scales.x.ticks.stepSize;
+    strip.update("none");
+  }
+}
+
+// The y axes of the bars and of the path found under them take the same width, so that their
+// minutes line up.
+function fixedWidth(size) {
+  const width = size === "large" ? 96 : size === "print" ? 48 : 72;
+  return (scale) => {
+    scale.width = width;
+  };
 }
 
 // The minutes axis ends on a whole step, or Chart.js spreads its ticks unevenly.
@@ -346,7 +601,16 @@ export function failuresTable(learning, seconds = 0) {
     new: buckets[minute]?.new ?? 0,
     repeat: buckets[minute]?.repeat ?? 0,
     progress: progress[minute],
+    covered_s: buckets[minute]?.covered_s ?? null,
+    partial: buckets[minute]?.partial ?? null,
+    new_per_min: buckets[minute]?.new_per_min ?? null,
+    repeat_per_min: buckets[minute]?.repeat_per_min ?? null,
   }));
+}
+
+// A rate as the tables write it: to 0.01, as the per-minute CSV does; a dash for none.
+export function rateText(value) {
+  return value === null || value === undefined ? "\u2013" : String(Math.round(value * 100) / 100);
 }
 
 // --- path progress over time ------------------------------------------------------------------
@@ -371,11 +635,13 @@ export function progressChart(canvas, learning, { size: scale = "normal" } = {})
           fill: "origin",
           borderWidth: size.line,
           pointRadius: (context) => (context.dataIndex === 0 || context.dataIndex === points.length - 1 ? 0 : size.point),
+          clip: false, // the line at 100% is drawn whole, not halved by the chart's edge
         },
       ],
     },
     options: {
       ...common(scale),
+      layout: { padding: { top: size.point + size.line } },
       plugins: {
         legend: { display: false },
         tooltip: { callbacks: { title: (items) => clock(items[0]?.parsed.x ?? 0), label: (context) => `${context.parsed.y}%` } },

@@ -19,7 +19,8 @@ import {
 import { ConsoleSocket } from "./socket.js";
 import { $, el, setText } from "./dom.js";
 import { drawMaze, heatFrom } from "./maze.js";
-import { failuresChart, setFailures, failuresTable } from "./charts.js";
+import { failuresChart, setFailures, failuresTable, progressStrip, rateText } from "./charts.js";
+import { clock } from "./shared.js";
 import { countdown, duration, parseDuration, penaltyName, percent, timeOfDay, DASH } from "./format.js";
 import { phaseSeconds, adjustedSeconds, waitingForFirstStep } from "./timers.js";
 import { outageText, showOutages } from "./outages.js";
@@ -790,24 +791,42 @@ function learningSeconds(at) {
 
 function renderChart() {
   if (!window.Chart) return;
-  if (!state.chart) state.chart = failuresChart($("#live-chart"), { size: "large" });
-  const learning = teamMetrics()?.learning ?? null;
+  if (!state.chart) state.chart = failuresChart($("#live-chart"), { size: "large", rates: true });
+  if (!state.chartStrip) state.chartStrip = progressStrip($("#live-progress"), { size: "large" });
+  const metrics = teamMetrics();
+  const learning = metrics?.learning ?? null;
   const seconds = learningSeconds(state.socket ? now() : 0);
-  setFailures(state.chart, learning, { seconds });
+  setFailures(state.chart, learning, { seconds, timeline: metrics?.timeline ?? null, strip: state.chartStrip });
   state.chartDrawnAt = seconds;
   const figure = $("#live-figure");
   figure.classList.toggle("is-waiting", !learning?.started_at);
+  const num = (text) => el("td", { className: "num", text });
   const rows = failuresTable(learning, seconds).map((row) => {
     const tr = el("tr");
     tr.append(
       el("th", { text: String(row.minute), attrs: { scope: "row" } }),
-      el("td", { className: "num", text: String(row.new) }),
-      el("td", { className: "num", text: String(row.repeat) }),
-      el("td", { className: "num", text: `${row.progress}%` }),
+      num(String(row.new)),
+      num(String(row.repeat)),
+      num(`${row.progress}%`),
+      num(row.covered_s === null ? "\u2013" : row.partial ? t("fac.chart.partial", { time: clock(row.covered_s) }) : clock(row.covered_s)),
+      num(rateText(row.new_per_min)),
+      num(rateText(row.repeat_per_min)),
     );
     return tr;
   });
   $("#live-chart-data tbody").replaceChildren(...rows);
+  const executed = (metrics?.timeline?.execution_minutes ?? []).map((bucket) => {
+    const tr = el("tr");
+    tr.append(
+      el("th", { text: clock(bucket.from_s), attrs: { scope: "row" } }),
+      num(String(bucket.errors)),
+      num(bucket.partial ? t("fac.chart.partial", { time: clock(bucket.covered_s) }) : clock(bucket.covered_s)),
+      num(rateText(bucket.errors_per_min)),
+    );
+    return tr;
+  });
+  $("#live-execution-data").hidden = executed.length === 0;
+  $("#live-execution-data tbody").replaceChildren(...executed);
 }
 
 // The progress line runs on with the clock, even with nothing new to show.

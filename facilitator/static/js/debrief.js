@@ -10,6 +10,7 @@ import { drawMaze, heatFrom, svgToPng } from "./maze.js";
 import {
   failuresChart,
   setFailures,
+  progressStrip,
   progressChart,
   crossingsChart,
   predictionChart,
@@ -203,9 +204,11 @@ function drawTeam(section, teamView, teamMetrics) {
   showEmpty(failures, !learned);
   failures.querySelector("canvas").setAttribute("aria-label", t("fac.debrief.failures_alt", { team: teamView.name, new: learning.failures.new, repeat: learning.failures.repeat }));
   if (learned) {
+    const strip = progressStrip(failures.querySelector("canvas.progress-strip"));
+    state.charts.push(strip);
     placeChart(failures, (canvas, size) => {
-      const chart = failuresChart(canvas, { size });
-      setFailures(chart, learning, { minMinutes: 1 });
+      const chart = failuresChart(canvas, { size, rates: true });
+      setFailures(chart, learning, { minMinutes: 1, timeline: teamMetrics.timeline, strip: size === "print" ? null : strip });
       return chart;
     }, `${base}-failures-per-minute`);
   }
