@@ -91,6 +91,7 @@ let moveErrorTimer = null;
 let refusal = null; // the error code the server gave before closing this socket, if any
 let news = null; // what takes over the screen for a moment: { title, text }
 let newsTimer = null;
+let holding = null; // the pause or huddle the takeover shows, or null
 
 const board = new Board($("#board"), {
   interactive: true,
@@ -337,6 +338,12 @@ function renderTakeover() {
     if (team.huddle_ends_at !== null) kind = "huddle";
     else if (team.paused_since !== null) kind = "paused";
   }
+  // A pause or a huddle that begins drops the news before it: only what comes during it shows.
+  if (kind !== null && holding === null && news !== null) {
+    clearTimeout(newsTimer);
+    news = null;
+  }
+  holding = kind;
   if (kind === null && news === null) {
     ui.takeover.hidden = true;
     delete ui.takeover.dataset.kind;
