@@ -106,6 +106,18 @@ async def test_a_second_device_gets_in_with_the_recovery_code(
     for secret in (token, second_token, code, code.replace("-", "")):
         assert secret not in log, secret
 
+    # A wrong link opened on the first device is refused, and does not cost it its key.
+    wrong = await first.context.new_page()
+    browsing.problems.watch(wrong, "first device, a wrong link")
+    browsing.problems.expect("WebSocket")  # the refused socket may be logged by the browser
+    await wrong.goto(f"{bare}#{'x' * 32}")
+    await expect(wrong.get_by_role("heading", name="This link is not valid")).to_be_visible()
+    await wrong.goto(live_server.url("/facilitate"))
+    await wrong.goto(bare)
+    await expect(wrong.locator("#app")).to_be_visible()
+    assert wrong.url.endswith(f"#{token}")
+    await wrong.close()
+
     # Forgotten on the first device: no longer listed, and its bare address asks for the code.
     listing = await first.context.new_page()
     browsing.problems.watch(listing, "first device's list, again")

@@ -57,8 +57,12 @@ function stored() {
   return typeof token === "string" && token ? token : null;
 }
 
+// A key this device kept before a link brought another: if the link's is refused, it is kept.
+let replaced = null;
+
 export function forget() {
-  forgetWorkshop(workshopId);
+  if (replaced) rememberWorkshop(workshopId, { token: replaced });
+  else forgetWorkshop(workshopId);
 }
 
 // The token, or null when neither the link nor this device has one. A malformed one is
@@ -69,8 +73,10 @@ export function readToken() {
   if (fragment) {
     if (TOKEN.test(fragment)) {
       const known = rememberedWorkshops()[workshopId];
-      // a different key for the same workshop (a recovered one): the link's wins
-      rememberWorkshop(workshopId, { ...(known ?? {}), token: fragment });
+      // a different key for the same workshop (a recovered one): the link's wins, unless the
+      // server refuses it (forget, below)
+      if (known?.token && known.token !== fragment) replaced = known.token;
+      rememberWorkshop(workshopId, { token: fragment });
     }
     return fragment;
   }
