@@ -1009,7 +1009,9 @@ async def test_the_live_chart_draws_rates_a_partial_last_minute_and_the_path_on_
     3, and it is partial. The review lasts 20 s; execution starts at 165 s of the session's
     timeline, and its error is drawn on that same axis."""
     workshop, host, ann = walker
-    base = START + 100_000  # after the other tests of this server's clock
+    # From the server's time now (the workshop was just created): a workshop left idle for
+    # hours would be closed, so the test's times stay close to it.
+    base = float(clocked_server.clock_file.read_text()) + 5
     clocked_server.set_time(base)
 
     async def command(message: dict[str, Any]) -> None:
@@ -1103,6 +1105,16 @@ async def test_the_live_chart_draws_rates_a_partial_last_minute_and_the_path_on_
         )
     )[0]
     assert max(p["drawn"] for p in debrief_strip["points"]) <= debrief_strip["max"] == 100
+    # Its figures as a table, as the console's.
+    await figure.locator("summary").click()
+    figures = figure.locator('[data-figures="learning"] tbody tr')
+    await expect(figures).to_have_count(3)
+    await expect(figures.nth(2)).to_have_text(
+        re.compile(r"^\s*3\s*1\s*2\s*100%\s*partial: 0:25\s*2\.4\s*4\.8\s*$")
+    )
+    await expect(figure.locator('[data-figures="execution"] tbody tr')).to_have_text(
+        re.compile(r"^\s*2:45\s*1\s*partial: 0:15\s*4\s*$")
+    )
     await figure.scroll_into_view_if_needed()
     await figure.screenshot(path=str(screenshot_path(request.node.name, "debrief-chart-figure")))
     await save_screenshot(page, request.node.name, "debrief-chart")

@@ -608,6 +608,35 @@ export function failuresTable(learning, seconds = 0) {
   }));
 }
 
+// The rows of the chart's figures, as text: minute, new, repeat, path found, seconds covered
+// ("partial: 0:25" for a last minute cut short), new and repeat per minute.
+export function failuresRows(learning, seconds = 0) {
+  return failuresTable(learning, seconds).map((row) => [
+    String(row.minute),
+    String(row.new),
+    String(row.repeat),
+    `${row.progress}%`,
+    coveredText(row.covered_s, row.partial),
+    rateText(row.new_per_min),
+    rateText(row.repeat_per_min),
+  ]);
+}
+
+// The execution's minutes on the session's timeline: from (m:ss), errors, seconds covered, per minute.
+export function executionRows(timeline) {
+  return (timeline?.execution_minutes ?? []).map((bucket) => [
+    clock(bucket.from_s),
+    String(bucket.errors),
+    coveredText(bucket.covered_s, bucket.partial),
+    rateText(bucket.errors_per_min),
+  ]);
+}
+
+function coveredText(covered, partial) {
+  if (covered === null || covered === undefined) return "\u2013";
+  return partial ? t("fac.chart.partial", { time: clock(covered) }) : clock(covered);
+}
+
 // A rate as the tables write it: to 0.01, as the per-minute CSV does; a dash for none.
 export function rateText(value) {
   return value === null || value === undefined ? "\u2013" : String(Math.round(value * 100) / 100);

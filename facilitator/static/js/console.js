@@ -19,8 +19,7 @@ import {
 import { ConsoleSocket } from "./socket.js";
 import { $, el, setText } from "./dom.js";
 import { drawMaze, heatFrom } from "./maze.js";
-import { failuresChart, setFailures, failuresTable, progressStrip, rateText } from "./charts.js";
-import { clock } from "./shared.js";
+import { failuresChart, setFailures, failuresRows, executionRows, progressStrip } from "./charts.js";
 import { countdown, duration, parseDuration, penaltyName, percent, timeOfDay, DASH } from "./format.js";
 import { phaseSeconds, adjustedSeconds, waitingForFirstStep } from "./timers.js";
 import { outageText, showOutages } from "./outages.js";
@@ -800,31 +799,14 @@ function renderChart() {
   state.chartDrawnAt = seconds;
   const figure = $("#live-figure");
   figure.classList.toggle("is-waiting", !learning?.started_at);
-  const num = (text) => el("td", { className: "num", text });
-  const rows = failuresTable(learning, seconds).map((row) => {
+  const line = (cells) => {
     const tr = el("tr");
-    tr.append(
-      el("th", { text: String(row.minute), attrs: { scope: "row" } }),
-      num(String(row.new)),
-      num(String(row.repeat)),
-      num(`${row.progress}%`),
-      num(row.covered_s === null ? "\u2013" : row.partial ? t("fac.chart.partial", { time: clock(row.covered_s) }) : clock(row.covered_s)),
-      num(rateText(row.new_per_min)),
-      num(rateText(row.repeat_per_min)),
-    );
+    const [first, ...rest] = cells;
+    tr.append(el("th", { text: first, attrs: { scope: "row" } }), ...rest.map((text) => el("td", { className: "num", text })));
     return tr;
-  });
-  $("#live-chart-data tbody").replaceChildren(...rows);
-  const executed = (metrics?.timeline?.execution_minutes ?? []).map((bucket) => {
-    const tr = el("tr");
-    tr.append(
-      el("th", { text: clock(bucket.from_s), attrs: { scope: "row" } }),
-      num(String(bucket.errors)),
-      num(bucket.partial ? t("fac.chart.partial", { time: clock(bucket.covered_s) }) : clock(bucket.covered_s)),
-      num(rateText(bucket.errors_per_min)),
-    );
-    return tr;
-  });
+  };
+  $("#live-chart-data tbody").replaceChildren(...failuresRows(learning, seconds).map(line));
+  const executed = executionRows(metrics?.timeline).map(line);
   $("#live-execution-data").hidden = executed.length === 0;
   $("#live-execution-data tbody").replaceChildren(...executed);
 }

@@ -11,6 +11,8 @@ import {
   failuresChart,
   setFailures,
   progressStrip,
+  failuresRows,
+  executionRows as executionMinuteRows,
   progressChart,
   crossingsChart,
   predictionChart,
@@ -202,6 +204,7 @@ function drawTeam(section, teamView, teamMetrics) {
 
   const failures = figure("failures");
   showEmpty(failures, !learned);
+  failures.querySelector(".chart-data").hidden = !learned;
   failures.querySelector("canvas").setAttribute("aria-label", t("fac.debrief.failures_alt", { team: teamView.name, new: learning.failures.new, repeat: learning.failures.repeat }));
   if (learned) {
     const strip = progressStrip(failures.querySelector("canvas.progress-strip"));
@@ -211,6 +214,17 @@ function drawTeam(section, teamView, teamMetrics) {
       setFailures(chart, learning, { minMinutes: 1, timeline: teamMetrics.timeline, strip: size === "print" ? null : strip });
       return chart;
     }, `${base}-failures-per-minute`);
+    // The chart's figures, as a table.
+    const line = (cells) => {
+      const [first, ...rest] = cells;
+      const tr = el("tr");
+      tr.append(el("th", { text: first, attrs: { scope: "row" } }), ...rest.map((text) => el("td", { className: "num", text })));
+      return tr;
+    };
+    failures.querySelector('[data-figures="learning"] tbody').replaceChildren(...failuresRows(learning).map(line));
+    const executed = executionMinuteRows(teamMetrics.timeline).map(line);
+    failures.querySelector('[data-figures="execution"]').hidden = executed.length === 0;
+    failures.querySelector('[data-figures="execution"] tbody').replaceChildren(...executed);
   }
 
   const progress = figure("progress");
