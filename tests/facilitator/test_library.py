@@ -183,20 +183,21 @@ def test_the_facilitators_bare_log_imports_checked_by_the_rules(server: Server) 
     header, so the rules alone vouch for it, and the answer says so; the debrief's download
     is the log file, header and checksum included."""
     workshop = server.create_workshop(title="Bare log", maze={"seed": 5})
-    with ExitStack() as stack:
+    token = {"Authorization": f"Bearer {workshop.token}"}
+    with ExitStack() as stack:  # the phones stay: their leaving would add to the log
         console = server.facilitator(stack, workshop)
         server.join(stack, workshop.codes[0], "Ann")
         server.join(stack, workshop.codes[0], "Ben")
         console.send({"type": "start_learning"})
         console.expect("update")
-    token = {"Authorization": f"Bearer {workshop.token}"}
-    bare = server.http.get(f"/api/workshops/{workshop.id}/log", headers=token).text
-    exported = server.http.get(f"/api/workshops/{workshop.id}/export/log.jsonl", headers=token)
+        bare = server.http.get(f"/api/workshops/{workshop.id}/log", headers=token).text
+        log_file = f"/api/workshops/{workshop.id}/export/log.jsonl"
+        exported = server.http.get(log_file, headers=token)
+        trainer = {"Authorization": "Bearer correct horse", **LOG_FILE}
+        answer = server.http.post("/api/library/import", content=bare, headers=trainer)
     assert not bare.startswith('{"format"') and exported.text.startswith('{"format"')
     records = [json.loads(line) for line in exported.text.splitlines()[1:]]
     assert records == [json.loads(line) for line in bare.splitlines()]  # with a header
-    trainer = {"Authorization": "Bearer correct horse", **LOG_FILE}
-    answer = server.http.post("/api/library/import", content=bare, headers=trainer)
     assert answer.status_code == 200, answer.text  # run on this server: already held
     assert answer.json() == {
         "workshop_id": workshop.id,
