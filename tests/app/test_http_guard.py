@@ -150,13 +150,13 @@ def test_the_import_is_checked_off_the_stores_thread(
     server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[str] = []
-    read_log = library.read_log  # type: ignore[attr-defined]
+    read_log_file = library.read_log_file
 
     def watched(text: str) -> Any:
         threads.append(threading.current_thread().name)
-        return read_log(text)
+        return read_log_file(text)
 
-    monkeypatch.setattr(library, "read_log", watched)
+    monkeypatch.setattr(library, "read_log_file", watched)
     answer = server.http.post("/api/library/import", content=a_log_file(server), headers=NDJSON)
     assert answer.status_code == 200, answer.text
     assert threads and not any(name.startswith("event-store") for name in threads)
