@@ -150,7 +150,7 @@ def test_the_import_is_checked_off_the_stores_thread(
     server: Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     threads: list[str] = []
-    read_log_file = library.read_log_file
+    read_log_file = library.read_log_file  # type: ignore[attr-defined]
 
     def watched(text: str) -> Any:
         threads.append(threading.current_thread().name)
