@@ -220,6 +220,9 @@ def verify(events: Sequence[ev.Event]) -> SessionState:
     return state
 
 
+TOO_MUCH = "more events follow from the times here than the log holds"
+
+
 def _decided(state: SessionState, rest: Sequence[ev.Event]) -> list[ev.Event]:
     """The events the rules give for the command behind rest[0]: they must be rest's start."""
     event = rest[0]
@@ -236,9 +239,11 @@ def _decided(state: SessionState, rest: Sequence[ev.Event]) -> list[ev.Event]:
             # crafted log costs work in proportion to the file, not to the time skipped.
             decided = decide(state, command, max_events=len(rest))
         except Rejected as rejection:
-            if rejection.code == "too_much":  # the timers before every candidate made it so
-                reason = "more events follow from the times here than the log holds"
-                raise LogError(line, reason) from None
+            if rejection.code == "too_much":
+                if isinstance(command, cmd.Tick):  # time passing alone: so for every candidate
+                    raise LogError(line, TOO_MUCH) from None
+                best_guess = _furthest(best_guess, LogError(line, TOO_MUCH))
+                continue  # this command's own consequences: another candidate may be the one
             best_guess = _furthest(
                 best_guess, LogError(line, f"the rules refuse this: {rejection.message}")
             )
