@@ -244,7 +244,7 @@ class Registry:
         """A round trip through the store's writer thread (one at a time, however often the
         health is asked for)."""
         if self._store_probe is None or self._store_probe.done():
-            self._store_probe = asyncio.ensure_future(self.store.run(_nothing))
+            self._store_probe = asyncio.ensure_future(self.store.run(self.store.ping))
         try:
             await asyncio.wait_for(asyncio.shield(self._store_probe), STORE_ANSWER_S)
         except Exception:
@@ -262,7 +262,3 @@ def _outage(at: float, since: float) -> cmd.Command:
 
 def _away(team: str, player: str, at: float) -> cmd.Command:
     return cmd.SetPresence(at=at, team=team, player=player, connected=False)
-
-
-def _nothing() -> None:
-    pass

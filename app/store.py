@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, event, func, insert
+from sqlalchemy import Engine, event, func, insert, text
 from sqlmodel import Field, Session, SQLModel, col, create_engine, delete, select
 
 from game.events import Event, SessionEnded, from_record, to_record
@@ -223,6 +223,11 @@ class EventStore:
             session.commit()
 
     # --- reads -------------------------------------------------------------------------
+
+    def ping(self) -> None:
+        """A round trip to the database, for the health probe."""
+        with Session(self.engine) as session:
+            session.exec(text("SELECT 1"))  # type: ignore[call-overload]
 
     def workshop(self, workshop_id: str) -> WorkshopRow | None:
         with Session(self.engine, expire_on_commit=False) as session:

@@ -34,6 +34,17 @@ function saveWorkshops(workshops) {
 }
 
 // Keep (or update) what this device knows of a workshop: any of token, title, created_at.
+// Exchanges a recovery code for a key of this device's own (the answer, to be read).
+export function askToRecover(workshopId, code) {
+  return fetch(`/api/workshops/${encodeURIComponent(workshopId)}/recover`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ recovery_code: code }),
+    cache: "no-store",
+    credentials: "omit",
+  });
+}
+
 export function rememberWorkshop(id, details) {
   if (!id) return;
   const workshops = rememberedWorkshops();
@@ -114,13 +125,7 @@ function offerRecovery() {
     }
     button.disabled = true;
     try {
-      const response = await fetch(`/api/workshops/${encodeURIComponent(workshopId)}/recover`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ recovery_code: code }),
-        cache: "no-store",
-        credentials: "omit",
-      });
+      const response = await askToRecover(workshopId, code);
       if (response.ok) {
         const answer = await response.json();
         rememberWorkshop(workshopId, { token: answer.facilitator_token, title: answer.title, created_at: answer.created_at });

@@ -3,7 +3,7 @@
 // one; and a key for a workshop set up on another device, for its recovery code.
 
 import { t } from "./shared.js";
-import { rememberedWorkshops, rememberWorkshop, forgetWorkshop } from "./access.js";
+import { askToRecover, rememberedWorkshops, rememberWorkshop, forgetWorkshop } from "./access.js";
 import { dateTime } from "./format.js";
 import { $, el } from "./dom.js";
 
@@ -64,13 +64,7 @@ $("#recover-form").addEventListener("submit", async (submitted) => {
   }
   button.disabled = true;
   try {
-    const response = await fetch(`/api/workshops/${encodeURIComponent(id)}/recover`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ recovery_code: code }),
-      cache: "no-store",
-      credentials: "omit",
-    });
+    const response = await askToRecover(id, code);
     if (response.ok) {
       const answer = await response.json();
       rememberWorkshop(id, { token: answer.facilitator_token, title: answer.title, created_at: answer.created_at });
